@@ -1,0 +1,33 @@
+# Two entry points: `make run` (train the default model, analyse a sample article)
+# and `make test` (the test suite). Both create .venv on first use.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# torch is pinned here only: 2.13.0 is the CPU build on these machines; an unpinned
+# torch pulls a CUDA build of several GB. pyproject.toml keeps a range for other users.
+TORCH_PIN ?= torch==2.13.0
+
+.PHONY: setup run test lint clean
+
+$(BIN)/argmine: pyproject.toml
+	test -d $(VENV) || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q "$(TORCH_PIN)"
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $@
+
+setup: $(BIN)/argmine
+
+run: setup
+	$(BIN)/argmine train --config configs/default.yaml
+	$(BIN)/argmine analyze --model models/default data/samples/sample_article.txt
+
+test: setup
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check src tests scripts
+
+clean:
+	rm -rf $(VENV) models build *.egg-info src/*.egg-info
