@@ -221,6 +221,9 @@ class CorpusReport:
     n_sentences: int
     counts: dict[str, Counter] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    #: Held-out sentences (not ``none``) that nearly copy a training sentence:
+    #: (held-out "article/sentence", train "article/sentence", cosine similarity).
+    near_duplicates: list[tuple[str, str, float]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -258,7 +261,50 @@ class CorpusReport:
                 )
         amb = self.counts["ambiguous"]
         lines += ["", f"ambiguous: role {amb['role']}, stance {amb['stance']}"]
+        lines.append(
+            f"near-copies of a train sentence in held-out splits (cosine >= {NEAR_COPY_THRESHOLD}, "
+            f"role not none): {len(self.near_duplicates)}"
+        )
+        for held, seen, sim in self.near_duplicates[:10]:
+            lines.append(f"  {held} ~ {seen} ({sim:.2f})")
         return "\n".join(lines)
+
+
+NEAR_COPY_THRESHOLD = 0.9
+
+
+def near_copies(
+    records: list[dict[str, Any]], threshold: float = NEAR_COPY_THRESHOLD
+) -> list[tuple[str, str, float]]:
+    """Find held-out sentences that nearly copy a training sentence (leakage check).
+
+    Compares word 1-2-gram TF-IDF vectors; boilerplate (role ``none``) is left out,
+    since "Advertisement" recurring across splits is expected and harmless.
+
+    Example:
+        >>> near_copies(read_records("data/escalation-news"))  # doctest: +SKIP
+        []
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    content = [r for r in records if r["role"] != "none" and r.get("split")]
+    train = [r for r in content if r["split"] == "train"]
+    held = [r for r in content if r["split"] != "train"]
+    if not train or not held:
+        return []
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True).fit(
+        [r["text"] for r in content]
+    )
+    similarity = vectorizer.transform([r["text"] for r in held]) @ vectorizer.transform(
+        [r["text"] for r in train]
+    ).T
+    out = []
+    for i, row in enumerate(similarity.tocsr()):
+        if row.nnz and row.data.max() >= threshold:
+            j = row.indices[row.data.argmax()]
+            out.append((f"{held[i]['article_id']}/{held[i]['sentence_id']}",
+                        f"{train[j]['article_id']}/{train[j]['sentence_id']}", float(row.data.max())))
+    return out
 
 
 def check_corpus(path: str | Path) -> CorpusReport:
@@ -319,4 +365,4 @@ def check_corpus(path: str | Path) -> CorpusReport:
             problems.append(
                 f"conflict {conflict}: in test_ood and also in {sorted(splits - {'test_ood'})}"
             )
-    return CorpusReport(len(articles), len(records), counts, problems)
+    return CorpusReport(len(articles), len(records), counts, problems, near_copies(records))
