@@ -57,6 +57,7 @@ class TrainConfig:
     class_weighting: bool = field(default=True, metadata={"help": "inverse-frequency class weights per head"})
     early_stopping_patience: int = field(default=2, metadata={"help": "epochs without gain before stopping; 0 = off"})
     seed: int = field(default=42, metadata={"help": "random seed (same seed, same metrics on CPU)"})
+    group_by_length: bool = field(default=True, metadata={"help": "batch similar lengths (less padding)"})
     max_train_samples: int | None = field(default=None, metadata={"help": "cap on training rows (smoke runs)"})
     threads: int | None = field(default=None, metadata={"help": "torch CPU threads (default: all cores)"})
     # baseline only
@@ -286,6 +287,7 @@ def _train_transformer(config: TrainConfig, dsd, resume: bool) -> Any:
         use_cpu=not torch.cuda.is_available(),
         dataloader_num_workers=0,
         disable_tqdm=quiet,
+        train_sampling_strategy="group_by_length" if config.group_by_length else "random",
     )
     callbacks = []
     if has_val and config.early_stopping_patience:
