@@ -7,6 +7,9 @@ conflict, so each split sees each conflict and no article is cut across splits.
 Usage:
     python scripts/assign_splits.py IN.jsonl [IN2.jsonl ...] --out data/escalation-news \
         --ood armenia-azerbaijan kosovo-serbia venezuela-guyana
+
+With ``--keep-existing``, articles that already carry a split keep it and only new
+articles are dealt (per conflict, as above), so adding articles never reshuffles.
 """
 
 from __future__ import annotations
@@ -41,13 +44,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--ood", nargs="*", default=[])
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--keep-existing", action="store_true",
+                        help="articles that already have a split keep it; only new ones are dealt")
     args = parser.parse_args(argv)
     rows = [json.loads(line) for path in args.inputs for line in path.open(encoding="utf-8") if line.strip()]
     by_conflict: dict[str, set[str]] = defaultdict(set)
-    for row in rows:
-        by_conflict[row["conflict"]].add(row["article_id"])
-    rng = random.Random(args.seed)
     split_of: dict[str, str] = {}
+    for row in rows:
+        if args.keep_existing and row.get("split"):
+            split_of[row["article_id"]] = row["split"]
+        else:
+            by_conflict[row["conflict"]].add(row["article_id"])
+    rng = random.Random(args.seed)
     for conflict in sorted(by_conflict):
         if conflict in args.ood:
             split_of.update({a: "test_ood" for a in by_conflict[conflict]})
