@@ -20,7 +20,7 @@ setup: $(BIN)/argmine
 
 run: setup
 	$(BIN)/argmine train --config configs/default.yaml
-	$(BIN)/argmine analyze --model models/default data/samples/sample_article.txt
+	$(BIN)/argmine analyze --model models/default data/samples/strait-standoff.txt
 
 test: setup
 	$(BIN)/ruff check src tests scripts
