@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--model", required=True, help="argmine model folder")
     parser.add_argument("--sizes", default="1000,10000", help="corpus sizes in documents")
     parser.add_argument("--sentences", type=int, default=8, help="mean sentences per document")
-    parser.add_argument("--precision", default="int8")
+    parser.add_argument("--precision", default="bf16")
     parser.add_argument("--chunk-size", type=int, default=256)
     args = parser.parse_args(argv)
     results = []

@@ -51,7 +51,8 @@ def bench_pipeline(model_dir: str, texts, contexts, batch_size: int) -> tuple[fl
 
     model = ArgmineModel.from_pretrained(model_dir)
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
-    inputs = [t if c is None else {"text": t, "text_pair": c} for t, c in zip(texts, contexts)]
+    # the sentence alone when it has no context (argmine.model.encode does the same)
+    inputs = [{"text": t, "text_pair": c} if c else t for t, c in zip(texts, contexts, strict=True)]
     labels, seconds = {}, 0.0
     with tempfile.TemporaryDirectory() as tmp:
         for head in HEADS:

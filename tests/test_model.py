@@ -95,3 +95,16 @@ def test_config_rejects_bad_values():
         ArgmineConfig(context="next")
     with pytest.raises(ValueError, match="pooling 'max'"):
         ArgmineConfig(pooling="max")
+
+
+def test_empty_context_encodes_like_a_single_sentence(tiny_encoder_dir):
+    tok = AutoTokenizer.from_pretrained(tiny_encoder_dir)
+    texts = ["the army said", "peace talks", "the minister warned"]
+    contexts = ["", "the army said", None]
+    enc = encode(tok, texts, contexts, 64)
+    assert enc["input_ids"][0] == tok(texts[0])["input_ids"]
+    assert enc["input_ids"][1] == tok(texts[1], contexts[1])["input_ids"]
+    assert enc["input_ids"][2] == tok(texts[2])["input_ids"]
+    assert enc.sequence_ids(1).count(1) > 0  # offsets kept for fast tokenizers
+    padded = encode(tok, texts, contexts, 64, padding=True, return_tensors="pt")
+    assert padded["input_ids"].shape[0] == 3

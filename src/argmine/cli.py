@@ -114,8 +114,116 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _format_table(art) -> str:
+    """Render one article's analysis as a plain-text table."""
+    width = 64
+    lines = [f"== {art.doc_id} ==",
+             f"{'#':>3}  {'sentence':<{width}}  {'role':<8} {'p':>4}  {'stance':<7} {'p':>4}"]
+    for i, s in enumerate(art.sentences):
+        text = " ".join(s.text.split())
+        text = text if len(text) <= width else text[: width - 3] + "..."
+        flag = " (truncated)" if s.truncated else ""
+        lines.append(
+            f"{i:>3}  {text:<{width}}  {s.role:<8} {s.role_score:4.2f}  "
+            f"{s.stance:<7} {s.stance_score:4.2f}{flag}"
+        )
+    summary = art.summary
+    counts = ", ".join(f"{k} {v}" for k, v in {**summary.role_counts, **summary.stance_counts}.items())
+    lines.append(f"summary: {counts}; escalation balance {summary.escalation_balance:+.2f}")
+    return "\n".join(lines)
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    """Label the sentences of text files; print a table per article (or JSON Lines)."""
+    from argmine.predict import load
+
+    miner = load(args.model, device=args.device, precision=args.precision)
+    texts = [_read_text(name) for name in args.files]
+    arts = miner.analyze_batch(texts, batch_size=args.batch_size, doc_ids=list(args.files))
+    for art in arts:
+        if args.json:
+            print(json.dumps(art.to_dict(), ensure_ascii=False))
+        else:
+            print(_format_table(art) + "\n")
+    return 0
+
+
+def cmd_corpus(args: argparse.Namespace) -> int:
+    """Label a whole corpus, streaming and resumable; exit 1 when some documents failed."""
+    from argmine.corpus import analyze_corpus
+
+    result = analyze_corpus(
+        args.model, args.input, args.output, input_format=args.input_format,
+        output_format=args.output_format, id_field=args.id_field, text_field=args.text_field,
+        keep_fields=args.keep, summary_output=args.summary, errors_output=args.errors,
+        resume=args.resume, overwrite=args.overwrite, chunk_size=args.chunk_size,
+        batch_size=args.batch_size, max_chars=args.max_chars, precision=args.precision,
+        device=args.device,
+    )
+    where = f" (see {result.errors_output})" if result.n_failed else ""
+    print(f"done: {result.n_documents} documents, {result.n_sentences} sentences, "
+          f"{result.n_failed} failed{where}")
+    return 1 if result.n_failed else 0
+
+
+def cmd_export_hf(args: argparse.Namespace) -> int:
+    """Write one head as a plain transformers text-classification checkpoint."""
+    from transformers import AutoTokenizer
+
+    from argmine.model import ArgmineModel, export_head
+
+    if not (Path(args.model) / "config.json").exists():
+        raise FileNotFoundError(f"{args.model}: no config.json; is this an argmine model folder?")
+    model = ArgmineModel.from_pretrained(args.model)
+    tokenizer = AutoTokenizer.from_pretrained(args.model)
+    out = export_head(model, tokenizer, args.head, args.out)
+    print(f"wrote {out} ({args.head} head; context {model.config.context!r}: "
+          f"{'pass text_pair' if model.config.context != 'none' else 'single text'})")
+    return 0
+
+
 def _add_inference_commands(sub) -> None:
     """Register analyze / corpus / export-hf (inference side)."""
+    precisions = ("fp32", "bf16", "int8")  # argmine.predict.PRECISIONS; no torch import here
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--model", required=True, help="model folder")
+        p.add_argument("--precision", choices=precisions,
+                       help="numeric precision (default: bf16)")
+        p.add_argument("--device", help="cpu, cuda, ... (default: automatic)")
+        p.add_argument("--batch-size", type=int, default=64, help="sentences per forward pass")
+
+    p = sub.add_parser("analyze", help="label the sentences of text files (table or JSON)")
+    common(p)
+    p.add_argument("files", nargs="+", metavar="FILE", help="text files; '-' reads stdin")
+    p.add_argument("--json", action="store_true", help="one JSON object per article")
+    p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser("corpus", help="label a corpus: streaming, resumable, errors file")
+    common(p)
+    p.add_argument("--input", required=True,
+                   help=".jsonl, .csv, .parquet file or a folder of .txt files")
+    p.add_argument("--output", required=True, help=".jsonl or .parquet (one row per sentence)")
+    p.add_argument("--input-format", choices=("jsonl", "txt", "csv", "parquet"))
+    p.add_argument("--output-format", choices=("jsonl", "parquet"))
+    p.add_argument("--id-field", default="id", help="input field with the document id")
+    p.add_argument("--text-field", default="text", help="input field with the text")
+    p.add_argument("--keep", action="append", metavar="FIELD",
+                   help="input field to copy to every row (repeatable; default: all)")
+    p.add_argument("--summary", help="also write one row per article here")
+    p.add_argument("--errors", help="errors file (default: OUTPUT.errors.jsonl)")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run")
+    p.add_argument("--overwrite", action="store_true", help="replace existing output")
+    p.add_argument("--chunk-size", type=int, default=256, help="documents per chunk")
+    p.add_argument("--max-chars", type=int, default=200_000,
+                   help="longer documents go to the errors file")
+    p.set_defaults(func=cmd_corpus)
+
+    p = sub.add_parser("export-hf", help="export one head as a plain transformers classifier")
+    p.add_argument("--model", required=True, help="model folder (pooling: pooler)")
+    p.add_argument("--head", required=True, choices=("role", "stance"))
+    p.add_argument("out", help="output folder")
+    p.set_defaults(func=cmd_export_hf)
 
 
 def _quiet_libraries() -> None:

@@ -297,14 +297,41 @@ def encode(
     """Tokenise sentences (and their contexts as second segments) the one way argmine does.
 
     Training and inference both call this, so a model sees the same inputs in both.
+    A sentence whose context is empty or ``None`` (the first of an article) is
+    encoded as a single segment, exactly as ``tokenizer(text)`` and the
+    transformers pipeline encode it.
+
+    Args:
+        tokenizer: a Hugging Face tokenizer.
+        texts: the sentences.
+        contexts: one second segment per sentence (or None for no context at all).
+        max_length: token limit; the longer segment is cut first.
+        **kwargs: passed on (``padding``, ``return_tensors``, ...).
 
     Example:
-        >>> batch = encode(tok, ["It began."], ["Headline"], 128)  # doctest: +SKIP
+        >>> batch = encode(tok, ["It began.", "Then it spread."], ["", "It began."], 128)  # doctest: +SKIP
     """
-    if contexts is None or all(c is None for c in contexts):
+    if contexts is None or not any(contexts):
         return tokenizer(texts, truncation=True, max_length=max_length, **kwargs)
-    pairs = [c or "" for c in contexts]
-    return tokenizer(texts, pairs, truncation="longest_first", max_length=max_length, **kwargs)
+    if all(contexts):
+        return tokenizer(texts, contexts, truncation="longest_first", max_length=max_length, **kwargs)
+    padding = kwargs.pop("padding", False)
+    return_tensors = kwargs.pop("return_tensors", None)
+    singles = [i for i, c in enumerate(contexts) if not c]
+    pairs = [i for i, c in enumerate(contexts) if c]
+    one = tokenizer([texts[i] for i in singles], truncation=True, max_length=max_length, **kwargs)
+    two = tokenizer([texts[i] for i in pairs], [contexts[i] for i in pairs],
+                    truncation="longest_first", max_length=max_length, **kwargs)
+    where = {i: (one, k) for k, i in enumerate(singles)} | {i: (two, k) for k, i in enumerate(pairs)}
+    merged = {key: [where[i][0][key][where[i][1]] for i in range(len(texts))] for key in two.keys()}
+    if padding or return_tensors:
+        return tokenizer.pad(merged, padding=padding or True, return_tensors=return_tensors)
+    from transformers import BatchEncoding
+
+    encodings = None
+    if one.encodings is not None and two.encodings is not None:  # fast tokenizers: keep offsets
+        encodings = [where[i][0].encodings[where[i][1]] for i in range(len(texts))]
+    return BatchEncoding(merged, encoding=encodings)
 
 
 def export_head(model: ArgmineModel, tokenizer, head: str, output_dir: str | Path) -> Path:

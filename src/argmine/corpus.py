@@ -1,0 +1,618 @@
+"""Batch inference over a corpus: streaming, resumable, with an errors file.
+
+:func:`analyze_corpus` reads documents one chunk at a time (JSON Lines, a folder of
+``.txt`` files, CSV, Parquet or a ``datasets.Dataset``), labels their sentences with a
+:class:`~argmine.predict.Miner` and appends one row per sentence to the output
+(JSON Lines or Parquet), plus optionally one row per article (its summary). Memory
+stays flat: at most one chunk of documents is held at a time.
+
+Resuming: after each chunk the output files are flushed to disk and a small progress
+file (``OUTPUT.progress.json``) records how many documents are done and how long each
+output file was. ``resume=True`` cuts the files back to that point and carries on, so a
+run killed at any moment (even with SIGKILL) and resumed ends with the same output as
+an uninterrupted run. For this to hold byte for byte, each chunk is computed on its own
+(the prediction cache is cleared between chunks and the chunk size is kept from the
+first run). Parquet output is written as one part per chunk in ``OUTPUT.parts/`` and
+merged into ``OUTPUT`` at the end.
+
+Bad documents (empty, not text, undecodable, too long, unreadable row) go to the
+errors file (``OUTPUT.errors.jsonl`` by default) with the reason; the run goes on.
+
+Example:
+    >>> import argmine
+    >>> result = argmine.analyze_corpus("models/default", "news.jsonl", "labels.jsonl")  # doctest: +SKIP
+    >>> result.n_documents, result.n_failed                                               # doctest: +SKIP
+    (1000, 3)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import chain, islice
+from pathlib import Path
+from typing import Any
+
+from tqdm.auto import tqdm
+
+from argmine.labels import ROLES, STANCES
+from argmine.predict import ArticleAnalysis, Miner
+
+logger = logging.getLogger(__name__)
+
+INPUT_FORMATS: tuple[str, ...] = ("jsonl", "txt", "csv", "parquet", "dataset")
+OUTPUT_FORMATS: tuple[str, ...] = ("jsonl", "parquet")
+#: Columns of every sentence row, before the passed-through fields.
+SENTENCE_COLUMNS: tuple[str, ...] = (
+    "doc_id", "sentence_id", "start", "end", "text", "role", "role_score",
+    "stance", "stance_score", "truncated",
+)
+#: Columns of every article (summary) row, before the passed-through fields.
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "doc_id", "n_sentences", *(f"role_{r}" for r in ROLES), *(f"stance_{s}" for s in STANCES),
+    "escalation_balance",
+)
+_STATE_VERSION = 1
+
+
+@dataclass
+class Document:
+    """One input document: its id, its text, the fields to pass through, or why it is bad."""
+
+    index: int
+    doc_id: str
+    text: Any
+    fields: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+
+@dataclass
+class CorpusResult:
+    """What :func:`analyze_corpus` did.
+
+    Attributes:
+        n_documents: documents read (good and bad), including those of earlier runs.
+        n_sentences: sentence rows written.
+        n_failed: documents written to the errors file.
+        output: the sentence output path.
+        errors_output: the errors file.
+        summary_output: the per-article output, if asked for.
+        resumed_from: documents already done when this run started.
+        seconds: wall time of this run.
+    """
+
+    n_documents: int
+    n_sentences: int
+    n_failed: int
+    output: Path
+    errors_output: Path
+    summary_output: Path | None
+    resumed_from: int = 0
+    seconds: float = 0.0
+
+
+def detect_input_format(source: Any) -> str:
+    """Guess the input format from a path (folder, suffix) or object.
+
+    Example:
+        >>> detect_input_format("news.jsonl")
+        'jsonl'
+    """
+    if not isinstance(source, (str, os.PathLike)):
+        return "dataset"
+    path = Path(source)
+    if path.is_dir():
+        return "txt"
+    suffix = path.suffix.lower()
+    for fmt, suffixes in (
+        ("jsonl", (".jsonl", ".json", ".ndjson")), ("csv", (".csv",)),
+        ("parquet", (".parquet", ".pq")), ("txt", (".txt",)),
+    ):
+        if suffix in suffixes:
+            return fmt
+    raise ValueError(
+        f"{path}: cannot tell the input format from the name; pass input_format "
+        f"(one of {', '.join(INPUT_FORMATS)})"
+    )
+
+
+def _from_row(index: int, row: Any, id_field: str, text_field: str, where: str) -> Document:
+    if not isinstance(row, dict):
+        return Document(index, str(index), None, error=f"{where}: not an object")
+    raw_id = row.get(id_field)
+    doc_id = str(index) if raw_id is None or raw_id == "" else str(raw_id)
+    if text_field not in row:
+        return Document(index, doc_id, None, error=f"{where}: no field {text_field!r}")
+    fields = {k: v for k, v in row.items() if k not in (id_field, text_field)}
+    return Document(index, doc_id, row[text_field], fields)
+
+
+def read_documents(
+    source: Any,
+    input_format: str | None = None,
+    id_field: str = "id",
+    text_field: str = "text",
+) -> Iterator[Document]:
+    """Yield the documents of a corpus one at a time, in a fixed order.
+
+    Args:
+        source: a ``.jsonl``/``.csv``/``.parquet`` file, a folder of ``.txt`` files
+            (read recursively, in name order; the id is the relative path without
+            ``.txt``), a ``datasets.Dataset`` or any iterable of dicts.
+        input_format: one of :data:`INPUT_FORMATS`; None guesses from ``source``.
+        id_field: the field holding the document id (the position when missing).
+        text_field: the field holding the text.
+
+    Example:
+        >>> docs = read_documents("news.jsonl", id_field="url")  # doctest: +SKIP
+        >>> next(docs).doc_id                                     # doctest: +SKIP
+    """
+    fmt = input_format or detect_input_format(source)
+    if fmt not in INPUT_FORMATS:
+        raise ValueError(f"input format {fmt!r} is not one of {', '.join(INPUT_FORMATS)}")
+    if fmt == "dataset":
+        for i, row in enumerate(source):
+            yield _from_row(i, row, id_field, text_field, f"row {i}")
+        return
+    path = Path(source)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file or folder")
+    if fmt == "jsonl":
+        with open(path, "rb") as handle:
+            for i, line in enumerate(handle):
+                if not line.strip():
+                    continue
+                where = f"line {i + 1}"
+                try:
+                    row = json.loads(line.decode("utf-8"))
+                except UnicodeDecodeError:
+                    yield Document(i, str(i), None, error=f"{where}: not valid UTF-8")
+                    continue
+                except json.JSONDecodeError as err:
+                    yield Document(i, str(i), None, error=f"{where}: not valid JSON ({err.msg})")
+                    continue
+                yield _from_row(i, row, id_field, text_field, where)
+    elif fmt == "txt":
+        files = sorted(path.rglob("*.txt")) if path.is_dir() else [path]
+        for i, file in enumerate(files):
+            doc_id = str(file.relative_to(path).with_suffix("")) if path.is_dir() else file.stem
+            try:
+                text = file.read_bytes().decode("utf-8")
+            except UnicodeDecodeError as err:
+                yield Document(i, doc_id, None, error=f"{file.name}: not valid UTF-8 ({err.reason})")
+                continue
+            yield Document(i, doc_id, text)
+    elif fmt == "csv":
+        csv.field_size_limit(2**31 - 1)
+        with open(path, encoding="utf-8", errors="surrogateescape", newline="") as handle:
+            for i, row in enumerate(csv.DictReader(handle)):
+                text = row.get(text_field)
+                if isinstance(text, str) and _has_surrogates(text):
+                    yield Document(i, str(row.get(id_field) or i), None,
+                                   error=f"row {i + 1}: not valid UTF-8")
+                    continue
+                yield _from_row(i, row, id_field, text_field, f"row {i + 1}")
+    else:
+        import pyarrow.parquet as pq
+
+        i = 0
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=256):
+            for row in batch.to_pylist():
+                yield _from_row(i, row, id_field, text_field, f"row {i}")
+                i += 1
+
+
+def _has_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def count_documents(source: Any, input_format: str | None = None) -> int | None:
+    """Count a corpus's documents cheaply, or None when that needs a full parse (CSV).
+
+    Example:
+        >>> count_documents("news.jsonl")  # doctest: +SKIP
+        1000
+    """
+    fmt = input_format or detect_input_format(source)
+    if fmt == "dataset":
+        return len(source) if hasattr(source, "__len__") else None
+    path = Path(source)
+    if fmt == "jsonl":
+        with open(path, "rb") as handle:
+            return sum(1 for line in handle if line.strip())
+    if fmt == "txt":
+        return sum(1 for _ in path.rglob("*.txt")) if path.is_dir() else 1
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(path).metadata.num_rows
+    return None
+
+
+def _check_document(doc: Document, max_chars: int) -> str | None:
+    if doc.error:
+        return doc.error
+    if not isinstance(doc.text, str):
+        return f"not text (got {type(doc.text).__name__})"
+    if not doc.text.strip():
+        return "empty text"
+    if len(doc.text) > max_chars:
+        return f"too long: {len(doc.text)} characters (max_chars {max_chars})"
+    return None
+
+
+def _plain(value: Any) -> Any:
+    """Make a passed-through value JSON-safe (dates and the like become strings)."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (list, dict)):
+        return json.loads(json.dumps(value, ensure_ascii=False, default=str))
+    return str(value)
+
+
+class _JsonlSink:
+    """Append-only JSON Lines file that can be cut back to its last committed size."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.handle: io.BufferedWriter | None = None
+
+    def open(self, committed: int | None) -> None:
+        if committed is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.handle = open(self.path, "wb")
+            return
+        if not self.path.exists():
+            raise ValueError(f"{self.path}: missing, cannot resume; start again without resume")
+        with open(self.path, "r+b") as handle:
+            handle.truncate(committed)
+        self.handle = open(self.path, "ab")
+
+    def write(self, rows: Iterable[dict[str, Any]]) -> None:
+        for row in rows:
+            self.handle.write(
+                (json.dumps(row, ensure_ascii=False, default=str) + "\n").encode("utf-8")
+            )
+
+    def commit(self) -> int:
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+        return self.handle.tell()
+
+    def finish(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
+
+
+class _ParquetSink:
+    """One Parquet part per chunk in ``PATH.parts/``, merged into ``PATH`` at the end."""
+
+    def __init__(self, path: Path, columns: list[tuple[str, Any]]):
+        import pyarrow as pa
+
+        self.path = path
+        self.parts = path.with_name(path.name + ".parts")
+        self.schema = pa.schema(columns)
+        self.rows: list[dict[str, Any]] = []
+        self.n_parts = 0
+
+    def open(self, committed: int | None) -> None:
+        if committed is None:
+            shutil.rmtree(self.parts, ignore_errors=True)
+            self.parts.mkdir(parents=True)
+            return
+        if not self.parts.is_dir():
+            raise ValueError(f"{self.parts}: missing, cannot resume; start again with overwrite")
+        self.n_parts = committed
+        for part in self.parts.glob("part-*"):
+            if part.suffix != ".parquet" or int(part.stem.split("-")[1]) >= committed:
+                part.unlink()
+
+    def write(self, rows: Iterable[dict[str, Any]]) -> None:
+        self.rows.extend(rows)
+
+    def commit(self) -> int:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pylist(self.rows, schema=self.schema)
+        name = self.parts / f"part-{self.n_parts:06d}.parquet"
+        tmp = name.with_suffix(".tmp")
+        pq.write_table(table, tmp)
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, name)
+        self.rows = []
+        self.n_parts += 1
+        return self.n_parts
+
+    def finish(self) -> None:
+        import pyarrow.parquet as pq
+
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        with pq.ParquetWriter(tmp, self.schema) as writer:
+            for k in range(self.n_parts):
+                writer.write_table(pq.read_table(self.parts / f"part-{k:06d}.parquet"))
+        os.replace(tmp, self.path)
+        shutil.rmtree(self.parts, ignore_errors=True)
+
+
+def _sink(path: Path, fmt: str, columns: list[tuple[str, Any]]):
+    return _JsonlSink(path) if fmt == "jsonl" else _ParquetSink(path, columns)
+
+
+def _output_format(path: Path, output_format: str | None) -> str:
+    fmt = output_format or ("parquet" if path.suffix.lower() in (".parquet", ".pq") else "jsonl")
+    if fmt not in OUTPUT_FORMATS:
+        raise ValueError(f"output format {fmt!r} is not one of {', '.join(OUTPUT_FORMATS)}")
+    return fmt
+
+
+def _columns(names: Iterable[str], keep: list[str]) -> list[tuple[str, Any]]:
+    import pyarrow as pa
+
+    types = {
+        "doc_id": pa.string(), "sentence_id": pa.int64(), "start": pa.int64(),
+        "end": pa.int64(), "text": pa.string(), "role": pa.string(), "stance": pa.string(),
+        "role_score": pa.float64(), "stance_score": pa.float64(), "truncated": pa.bool_(),
+        "n_sentences": pa.int64(), "escalation_balance": pa.float64(),
+    }
+    columns = [(n, types.get(n, pa.int64())) for n in names]
+    return columns + [(k, pa.string()) for k in keep]
+
+
+def _sentence_rows(art: ArticleAnalysis, passthrough: dict[str, Any]) -> Iterator[dict]:
+    for i, s in enumerate(art.sentences):
+        yield {
+            "doc_id": art.doc_id, "sentence_id": i, "start": s.start, "end": s.end,
+            "text": s.text, "role": s.role, "role_score": s.role_score,
+            "stance": s.stance, "stance_score": s.stance_score, "truncated": s.truncated,
+            **passthrough,
+        }
+
+
+def _summary_row(art: ArticleAnalysis, passthrough: dict[str, Any]) -> dict[str, Any]:
+    summary = art.summary
+    row: dict[str, Any] = {"doc_id": art.doc_id, "n_sentences": summary.n_sentences}
+    row.update({f"role_{k}": v for k, v in summary.role_counts.items()})
+    row.update({f"stance_{k}": v for k, v in summary.stance_counts.items()})
+    row["escalation_balance"] = summary.escalation_balance
+    return {**row, **passthrough}
+
+
+def _write_state(path: Path, state: dict[str, Any]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        json.dump(state, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def analyze_corpus(
+    model: str | Path | Miner,
+    input: Any,
+    output: str | Path,
+    *,
+    input_format: str | None = None,
+    output_format: str | None = None,
+    id_field: str = "id",
+    text_field: str = "text",
+    keep_fields: list[str] | None = None,
+    summary_output: str | Path | None = None,
+    errors_output: str | Path | None = None,
+    resume: bool = False,
+    overwrite: bool = False,
+    chunk_size: int = 256,
+    batch_size: int = 64,
+    max_chars: int = 200_000,
+    precision: str | None = None,
+    device: str | None = None,
+    show_progress_bar: bool | None = None,
+) -> CorpusResult:
+    """Label every sentence of a corpus, streaming, with resume and an errors file.
+
+    Args:
+        model: a model folder or a loaded :class:`~argmine.predict.Miner`.
+        input: a file, a folder of ``.txt`` files, or a ``datasets.Dataset`` (see
+            :func:`read_documents`).
+        output: where the sentence rows go (``.parquet`` for Parquet, else JSON Lines).
+        input_format: one of :data:`INPUT_FORMATS`; None guesses.
+        output_format: ``jsonl`` or ``parquet``; None guesses from ``output``.
+        id_field: input field with the document id (the position when missing).
+        text_field: input field with the text.
+        keep_fields: input fields copied to every output row; None keeps all the fields
+            of the first document (other than id and text). In Parquet they are strings.
+        summary_output: if given, one row per article (counts, escalation balance),
+            in the same format as ``output``.
+        errors_output: errors file (JSON Lines); default ``OUTPUT.errors.jsonl``.
+        resume: carry on from the last completed chunk of an earlier run.
+        overwrite: replace existing output instead of refusing.
+        chunk_size: documents per chunk (the unit of streaming and of resume).
+        batch_size: sentences per forward pass.
+        max_chars: longer documents are refused as "too long".
+        precision: ``fp32``, ``bf16``, ``int8`` or None for the default (ignored when
+            ``model`` is a Miner).
+        device: as for :func:`argmine.load`.
+        show_progress_bar: None shows the bar when logging is at INFO or lower.
+
+    Returns:
+        A :class:`CorpusResult` with the counts and paths.
+
+    Raises:
+        ValueError: when the output exists and neither ``resume`` nor ``overwrite`` is
+            set, or when the progress file does not match this input.
+
+    Example:
+        >>> result = analyze_corpus("models/default", "news.jsonl", "out.parquet",
+        ...                         summary_output="articles.parquet", resume=True)  # doctest: +SKIP
+    """
+    started = time.perf_counter()
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
+    output = Path(output)
+    fmt = _output_format(output, output_format)
+    in_fmt = input_format or detect_input_format(input)
+    errors_path = Path(errors_output) if errors_output else output.with_name(
+        output.name + ".errors.jsonl"
+    )
+    summary_path = Path(summary_output) if summary_output else None
+    state_path = output.with_name(output.name + ".progress.json")
+    input_name = str(input) if isinstance(input, (str, os.PathLike)) else type(input).__name__
+
+    state: dict[str, Any] | None = None
+    if resume and state_path.exists():
+        state = json.loads(state_path.read_text(encoding="utf-8"))
+        if state.get("version") != _STATE_VERSION or state.get("input") != input_name:
+            raise ValueError(
+                f"{state_path}: progress of another run (input {state.get('input')!r}); "
+                f"use overwrite to start again"
+            )
+        if state["chunk_size"] != chunk_size:
+            logger.info("resuming with the first run's chunk_size %d", state["chunk_size"])
+        chunk_size = state["chunk_size"]
+    elif not overwrite and not resume:
+        for path in (output, state_path, output.with_name(output.name + ".parts")):
+            if path.exists():
+                raise ValueError(f"{path} exists; pass resume to continue or overwrite to replace")
+
+    if state and state.get("complete"):
+        return CorpusResult(
+            n_documents=state["docs_done"], n_sentences=state["n_sentences"],
+            n_failed=state["n_failed"], output=output, errors_output=errors_path,
+            summary_output=summary_path, resumed_from=state["docs_done"],
+            seconds=time.perf_counter() - started,
+        )
+    miner = model if isinstance(model, Miner) else Miner.from_pretrained(
+        model, device=device, precision=precision
+    )
+    documents = read_documents(input, in_fmt, id_field=id_field, text_field=text_field)
+    done = state["docs_done"] if state else 0
+    if state:
+        keep = state["keep_fields"]
+        documents = islice(documents, done, None)
+    elif keep_fields is not None:
+        keep = list(keep_fields)
+    else:  # the fields of the first document
+        first = next(documents, None)
+        keep = list(first.fields) if first else []
+        documents = chain([first] if first else [], documents)
+    clashes = [k for k in keep if k in SENTENCE_COLUMNS or k in SUMMARY_COLUMNS]
+    if clashes:
+        logger.warning("not passing through %s: the output has columns of that name", clashes)
+        keep = [k for k in keep if k not in clashes]
+
+    sinks = {"output": _sink(output, fmt, _columns(SENTENCE_COLUMNS, keep))}
+    sinks["errors"] = _JsonlSink(errors_path)
+    if summary_path is not None:
+        sinks["summary"] = _sink(summary_path, fmt, _columns(SUMMARY_COLUMNS, keep))
+    for name, sink in sinks.items():
+        sink.open(state["files"][name] if state else None)
+    n_sentences = state["n_sentences"] if state else 0
+    n_failed = state["n_failed"] if state else 0
+    n_docs = done
+
+    def save_state(complete: bool, files: dict[str, int]) -> None:
+        _write_state(state_path, {
+            "version": _STATE_VERSION, "input": input_name, "chunk_size": chunk_size,
+            "keep_fields": keep, "docs_done": n_docs, "n_sentences": n_sentences,
+            "n_failed": n_failed, "files": files, "complete": complete,
+        })
+
+    if state is None:
+        save_state(False, {name: 0 for name in sinks})
+    if show_progress_bar is None:
+        show_progress_bar = logger.getEffectiveLevel() <= logging.INFO
+    total = count_documents(input, in_fmt)
+    bar = tqdm(total=total, initial=done, unit="doc", desc="corpus",
+               disable=not show_progress_bar)
+    run_sentences = 0
+    while True:
+        chunk = list(islice(documents, chunk_size))
+        if not chunk:
+            break
+        miner.clear_cache()  # each chunk's output depends on that chunk only (resume)
+        good, errors = [], []
+        for doc in chunk:
+            reason = _check_document(doc, max_chars)
+            if reason:
+                errors.append({"doc_id": doc.doc_id, "index": doc.index, "reason": reason})
+            else:
+                good.append(doc)
+        analyses = _analyze_chunk(miner, good, batch_size, errors)
+        for doc, art in analyses:
+            passthrough = {k: _plain(doc.fields.get(k)) for k in keep}
+            if fmt == "parquet":
+                passthrough = {
+                    k: v if v is None or isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+                    for k, v in passthrough.items()
+                }
+            sinks["output"].write(_sentence_rows(art, passthrough))
+            if "summary" in sinks:
+                sinks["summary"].write([_summary_row(art, passthrough)])
+            n_sentences += len(art.sentences)
+            run_sentences += len(art.sentences)
+        errors.sort(key=lambda e: e["index"])
+        sinks["errors"].write(errors)
+        n_failed += len(errors)
+        n_docs += len(chunk)
+        save_state(False, {name: sink.commit() for name, sink in sinks.items()})
+        bar.update(len(chunk))
+        elapsed = max(bar.format_dict.get("elapsed", 0.0), 1e-9)
+        bar.set_postfix(sent_per_s=f"{run_sentences / elapsed:.1f}", failed=n_failed)
+    bar.close()
+    for sink in sinks.values():
+        sink.finish()
+    save_state(True, {
+        name: (sink.n_parts if isinstance(sink, _ParquetSink) else sink.path.stat().st_size)
+        for name, sink in sinks.items()
+    })
+    seconds = time.perf_counter() - started
+    logger.info(
+        "%d documents, %d sentences, %d failed in %.1f s", n_docs, n_sentences, n_failed, seconds
+    )
+    return CorpusResult(
+        n_documents=n_docs, n_sentences=n_sentences, n_failed=n_failed, output=output,
+        errors_output=errors_path, summary_output=summary_path, resumed_from=done,
+        seconds=seconds,
+    )
+
+
+def _analyze_chunk(miner: Miner, docs: list[Document], batch_size: int, errors: list[dict]):
+    """Analyse a chunk in one pooled call; on failure, one by one to isolate bad documents."""
+    if not docs:
+        return []
+    try:
+        arts = miner.analyze_batch(
+            [d.text for d in docs], batch_size=batch_size, show_progress_bar=False,
+            doc_ids=[d.doc_id for d in docs],
+        )
+        return list(zip(docs, arts))
+    except Exception:  # noqa: BLE001 - isolate the document that broke the batch
+        logger.warning("a chunk failed; retrying its documents one by one", exc_info=True)
+    out = []
+    for doc in docs:
+        try:
+            out.append((doc, miner.analyze(doc.text, doc_id=doc.doc_id)))
+        except Exception as err:  # noqa: BLE001 - a bad document must not stop the run
+            errors.append({"doc_id": doc.doc_id, "index": doc.index,
+                           "reason": f"analysis failed: {type(err).__name__}: {err}"})
+    return out
+
+
+__all__ = [
+    "CorpusResult", "Document", "INPUT_FORMATS", "OUTPUT_FORMATS", "SENTENCE_COLUMNS",
+    "SUMMARY_COLUMNS", "analyze_corpus", "count_documents", "detect_input_format",
+    "read_documents",
+]

@@ -1,0 +1,210 @@
+"""Tests of argmine.predict: the Miner API (analyze, analyze_batch), precision, cache."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import argmine
+from argmine.cli import main
+from argmine.data import read_records, with_context
+from argmine.labels import ROLES, STANCES
+from argmine.model import ArgmineModel, context_text
+from argmine.predict import (
+    ArticleAnalysis,
+    ArticleSummary,
+    Miner,
+    Predictor,
+    SentencePrediction,
+    load,
+)
+from argmine.segment import split_sentences
+
+SAMPLE = Path(__file__).parents[1] / "data" / "samples" / "strait-standoff.txt"
+ARTICLE = (
+    "Navy shadows patrol boats near island chain\n\n"
+    "Three patrol boats crossed into the zone on Sunday, the coast guard said. "
+    "The minister argued that the navy should fire warning shots. "
+    "Officials warned that any shot would be an act of war.\n"
+    "(Photo: Ana Ruiz / Harbour Press)\n"
+)
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory, tiny_encoder_dir) -> Path:
+    """A saved tiny argmine model folder (random weights, context 'previous')."""
+    from transformers import AutoTokenizer
+
+    path = tmp_path_factory.mktemp("tiny-argmine")
+    model = ArgmineModel.from_base(str(tiny_encoder_dir), max_length=64, context="previous")
+    model.save_pretrained(path)
+    AutoTokenizer.from_pretrained(tiny_encoder_dir).save_pretrained(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def miner(model_dir) -> Miner:
+    return load(model_dir, device="cpu", precision="fp32")
+
+
+def test_quickstart_as_in_readme(model_dir):
+    miner = argmine.load(model_dir)
+    art = miner.analyze(ARTICLE, doc_id="a1")
+    assert isinstance(art, argmine.ArticleAnalysis)
+    assert isinstance(art.sentences[0], argmine.SentencePrediction)
+    assert art.doc_id == "a1"
+    assert miner.precision == "bf16"
+
+
+def test_analyze_labels_every_sentence_with_offsets(miner):
+    art = miner.analyze(ARTICLE)
+    spans = split_sentences(ARTICLE)
+    assert [s.text for s in art.sentences] == [s.text for s in spans]
+    for s in art.sentences:
+        assert ARTICLE[s.start : s.end] == s.text
+        assert s.role in ROLES and s.stance in STANCES
+        assert list(s.role_scores) == list(ROLES) and list(s.stance_scores) == list(STANCES)
+        assert sum(s.role_scores.values()) == pytest.approx(1.0, abs=1e-5)
+        assert s.role_score == max(s.role_scores.values())
+        assert s.stance_score == s.stance_scores[s.stance]
+        assert s.truncated is False
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t "])
+def test_analyze_empty_text_gives_empty_analysis(miner, text):
+    art = miner.analyze(text)
+    assert art.sentences == []
+    assert art.summary.n_sentences == 0
+    assert art.summary.escalation_balance == 0.0
+
+
+def test_analyze_rejects_non_text(miner):
+    with pytest.raises(ValueError, match="text 0 is a int, not a str"):
+        miner.analyze_batch([3])
+
+
+def test_analyze_batch_matches_analyze(miner):
+    texts = [ARTICLE, "", SAMPLE.read_text(encoding="utf-8")]
+    arts = miner.analyze_batch(texts, batch_size=7, show_progress_bar=False, doc_ids=["a", "b", "c"])
+    assert [a.doc_id for a in arts] == ["a", "b", "c"]
+    for text, batched in zip(texts, arts):
+        miner.clear_cache()
+        single = miner.analyze(text)
+        assert [s.role for s in single.sentences] == [s.role for s in batched.sentences]
+        np.testing.assert_allclose(
+            [s.role_score for s in single.sentences],
+            [s.role_score for s in batched.sentences], atol=1e-5,
+        )
+
+
+def test_context_is_built_as_for_training(miner, mini_corpus):
+    """The Miner's inputs equal argmine.data.with_context's for the same article."""
+    rows = [r for r in with_context(read_records(mini_corpus)) if r["article_id"] == "f-001"]
+    text = "\n\n".join(r["text"] for r in rows)
+    art = miner.analyze(text)
+    assert [s.text for s in art.sentences] == [r["text"] for r in rows]
+    contexts = [context_text("previous", r["previous"], r["headline"]) for r in rows]
+    probs = miner.predictor.predict_proba([r["text"] for r in rows], contexts)
+    np.testing.assert_allclose(
+        [s.role_scores["claim"] for s in art.sentences], probs["role"][:, 0], atol=1e-5
+    )
+
+
+def test_repeated_sentence_and_context_computed_once(miner, monkeypatch):
+    seen: list[int] = []
+    real = miner.predictor.predict_with_flags
+
+    def spy(texts, contexts=None, *args, **kwargs):
+        seen.append(len(texts))
+        return real(texts, contexts, *args, **kwargs)
+
+    monkeypatch.setattr(miner.predictor, "predict_with_flags", spy)
+    miner.clear_cache()
+    arts = miner.analyze_batch([ARTICLE, ARTICLE, ARTICLE], show_progress_bar=False)
+    assert seen == [len(split_sentences(ARTICLE))]
+    assert arts[0] == arts[2]
+    miner.analyze(ARTICLE)  # all cached now
+    assert seen == [len(split_sentences(ARTICLE))]
+
+
+def test_long_sentence_is_flagged_truncated(miner):
+    long = "The army said " + "the missile strike was reported on monday " * 20 + "today."
+    art = miner.analyze("Border clash\n\n" + long + " Talks went on.")
+    flags = {s.text[:14]: s.truncated for s in art.sentences}
+    assert flags["The army said "] is True
+    assert flags["Border clash"] is False
+    assert flags["Talks went on."] is False
+
+
+@pytest.mark.parametrize("precision", ["bf16", "int8"])
+def test_lower_precision_is_close_to_fp32(model_dir, miner, precision):
+    other = load(model_dir, device="cpu", precision=precision)
+    assert other.precision == precision
+    a = miner.analyze(ARTICLE).sentences
+    b = other.analyze(ARTICLE).sentences
+    np.testing.assert_allclose(
+        [s.role_scores["claim"] for s in a], [s.role_scores["claim"] for s in b], atol=0.03
+    )
+
+
+def test_unknown_precision_is_an_error(model_dir):
+    with pytest.raises(ValueError, match="precision 'fp8' is not one of fp32, bf16, int8"):
+        load(model_dir, precision="fp8")
+
+
+def test_load_missing_folder_says_what_is_wrong(tmp_path):
+    with pytest.raises(FileNotFoundError, match="is this an argmine model folder"):
+        load(tmp_path)
+
+
+def test_predictor_leaves_callers_model_in_fp32(tiny_model, model_dir):
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    Predictor(tiny_model, tokenizer, device="cpu", precision="bf16")
+    assert next(tiny_model.parameters()).dtype.is_floating_point
+    assert str(next(tiny_model.parameters()).dtype) == "torch.float32"
+
+
+def test_predict_proba_contract_unchanged(miner):
+    probs = miner.predictor.predict_proba(["Troops crossed.", "Talks went on."], ["", "x"])
+    assert set(probs) == {"role", "stance"}
+    assert probs["role"].shape == (2, 4) and probs["stance"].shape == (2, 3)
+    assert probs["role"].dtype == np.float32
+    empty = miner.predictor.predict_proba([])
+    assert empty["role"].shape == (0, 4)
+
+
+def test_to_dict_from_dict_round_trip(miner):
+    art = miner.analyze(ARTICLE, doc_id="a1")
+    data = json.loads(json.dumps(art.to_dict()))
+    assert data["summary"]["n_sentences"] == len(art.sentences)
+    again = ArticleAnalysis.from_dict(data)
+    assert again == art
+    assert again.summary == art.summary
+
+
+def test_escalation_balance_formula():
+    def sent(role, stance):
+        return SentencePrediction("x", 0, 1, role, 1.0, stance, 1.0)
+
+    art = ArticleAnalysis("a", [sent("claim", "pro"), sent("claim", "pro"), sent("warning", "con"),
+                                 sent("evidence", "neutral"), sent("none", "pro")])
+    summary = art.summary
+    assert summary.role_counts == {"claim": 2, "evidence": 1, "warning": 1, "none": 1}
+    assert summary.stance_counts == {"pro": 3, "con": 1, "neutral": 1}
+    assert summary.escalation_balance == pytest.approx(1 / 3)  # the 'none' sentence is left out
+    assert ArticleSummary.from_labels([("evidence", "neutral")]).escalation_balance == 0.0
+
+
+def test_cli_analyze_table_and_json(model_dir, capsys):
+    assert main(["analyze", "--model", str(model_dir), "--precision", "fp32", str(SAMPLE)]) == 0
+    table = capsys.readouterr().out
+    assert "strait-standoff.txt" in table and "escalation balance" in table
+    assert "Navies trade warnings" in table
+    assert main(["analyze", "--model", str(model_dir), "--json", str(SAMPLE)]) == 0
+    data = json.loads(capsys.readouterr().out.splitlines()[0])
+    assert len(data["sentences"]) == len(split_sentences(SAMPLE.read_text(encoding="utf-8")))
