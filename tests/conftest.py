@@ -77,6 +77,20 @@ def tiny_model(_tiny_model_session):
     return copy.deepcopy(_tiny_model_session)
 
 
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory, tiny_encoder_dir) -> Path:
+    """A saved tiny argmine model folder (random weights, context 'previous')."""
+    from transformers import AutoTokenizer
+
+    from argmine.model import ArgmineModel
+
+    path = tmp_path_factory.mktemp("tiny-argmine")
+    model = ArgmineModel.from_base(str(tiny_encoder_dir), max_length=64, context="previous")
+    model.save_pretrained(path)
+    AutoTokenizer.from_pretrained(tiny_encoder_dir).save_pretrained(path)
+    return path
+
+
 @pytest.fixture
 def mini_corpus() -> Path:
     """Path of the small fixture corpus (sentences written for these tests)."""

@@ -16,7 +16,6 @@ import pytest
 
 from argmine.cli import main
 from argmine.corpus import SENTENCE_COLUMNS, analyze_corpus
-from argmine.model import ArgmineModel
 from argmine.predict import load
 
 _WORDS = (
@@ -41,17 +40,6 @@ def write_corpus(path: Path, n_docs: int, seed: int = 0) -> Path:
             row = {"id": f"d{i:05d}", "text": _article(rng, rng.randint(1, 6)),
                    "date": f"2024-03-{1 + i % 28:02d}", "source": "wire"}
             handle.write(json.dumps(row) + "\n")
-    return path
-
-
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory, tiny_encoder_dir) -> Path:
-    from transformers import AutoTokenizer
-
-    path = tmp_path_factory.mktemp("tiny-argmine")
-    model = ArgmineModel.from_base(str(tiny_encoder_dir), max_length=64, context="previous")
-    model.save_pretrained(path)
-    AutoTokenizer.from_pretrained(tiny_encoder_dir).save_pretrained(path)
     return path
 
 

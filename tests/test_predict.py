@@ -12,7 +12,7 @@ import argmine
 from argmine.cli import main
 from argmine.data import read_records, with_context
 from argmine.labels import ROLES, STANCES
-from argmine.model import ArgmineModel, context_text
+from argmine.model import context_text
 from argmine.predict import (
     ArticleAnalysis,
     ArticleSummary,
@@ -31,18 +31,6 @@ ARTICLE = (
     "Officials warned that any shot would be an act of war.\n"
     "(Photo: Ana Ruiz / Harbour Press)\n"
 )
-
-
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory, tiny_encoder_dir) -> Path:
-    """A saved tiny argmine model folder (random weights, context 'previous')."""
-    from transformers import AutoTokenizer
-
-    path = tmp_path_factory.mktemp("tiny-argmine")
-    model = ArgmineModel.from_base(str(tiny_encoder_dir), max_length=64, context="previous")
-    model.save_pretrained(path)
-    AutoTokenizer.from_pretrained(tiny_encoder_dir).save_pretrained(path)
-    return path
 
 
 @pytest.fixture(scope="module")
