@@ -108,3 +108,15 @@ def test_empty_context_encodes_like_a_single_sentence(tiny_encoder_dir):
     assert enc.sequence_ids(1).count(1) > 0  # offsets kept for fast tokenizers
     padded = encode(tok, texts, contexts, 64, padding=True, return_tensors="pt")
     assert padded["input_ids"].shape[0] == 3
+
+
+@pytest.mark.slow
+def test_minilm_alias_loads_offline_and_gives_both_heads():
+    """Slow twin of test_one_pass_gives_both_heads, on the real base encoder."""
+    from argmine.model import base_tokenizer
+
+    model = ArgmineModel.from_base("minilm-l6").eval()
+    tok = base_tokenizer("minilm-l6")
+    assert model.config.encoder["hidden_size"] == 384
+    out = model(**encode(tok, ["Troops crossed the river."], None, 128, return_tensors="pt"))
+    assert out.role_logits.shape == (1, len(ROLES)) and out.stance_logits.shape == (1, len(STANCES))
