@@ -21,7 +21,7 @@ def _tiny(tmp_path, mini_corpus, **over):
     return config_from_dict(values)
 
 
-@pytest.mark.parametrize("name", ["default", "tiny", "baseline"])
+@pytest.mark.parametrize("name", ["default", "tiny", "baseline", "exportable"])
 def test_shipped_configs_load(name):
     config = load_config(ROOT / "configs" / f"{name}.yaml")
     assert config.name == name
