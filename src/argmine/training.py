@@ -26,7 +26,7 @@ import yaml
 
 from argmine import __version__
 from argmine.data import data_hash, load_dataset_dict
-from argmine.evaluate import evaluate_records, head_metrics, score, strip_text
+from argmine.evaluate import contexts_for, evaluate_records, head_metrics, score, strip_text
 from argmine.labels import HEADS, IGNORE_INDEX, SPLITS, label2id
 from argmine.model import CONTEXT_MODES, POOLINGS
 
@@ -217,7 +217,6 @@ def _train_transformer(config: TrainConfig, dsd, resume: bool) -> Any:
         set_seed,
     )
 
-    from argmine.evaluate import contexts_for
     from argmine.model import ArgmineModel, base_tokenizer, encode
     from argmine.predict import Predictor
 
@@ -311,11 +310,8 @@ def _train_transformer(config: TrainConfig, dsd, resume: bool) -> Any:
     trainer.train(resume_from_checkpoint=last)
     trainer.save_model(str(config.output_path))
     tokenizer.save_pretrained(str(config.output_path))
-    history = [e for e in trainer.state.log_history if "eval_score" in e]
     (config.output_path / "train_history.json").write_text(json.dumps(trainer.state.log_history, indent=2))
-    predictor = Predictor(trainer.model, tokenizer)
-    predictor.history = history
-    return predictor
+    return Predictor(trainer.model, tokenizer)
 
 
 def train(config: TrainConfig, resume: bool = False) -> TrainResult:
