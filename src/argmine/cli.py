@@ -226,6 +226,10 @@ def _add_inference_commands(sub) -> None:
     p.set_defaults(func=cmd_export_hf)
 
 
+#: Commands that never load transformers or datasets (kept fast: no import for -q).
+_LIGHT_COMMANDS = ("segment", "validate-data")
+
+
 def _quiet_libraries() -> None:
     """Silence the progress bars and notices of transformers and datasets (for -q)."""
     try:
@@ -252,7 +256,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     level = logging.WARNING if args.quiet else (logging.DEBUG if args.verbose > 1 else logging.INFO)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("argmine").setLevel(level)
-    if level > logging.INFO:
+    if level > logging.INFO and args.command not in _LIGHT_COMMANDS:
         _quiet_libraries()
     try:
         return int(args.func(args) or 0)

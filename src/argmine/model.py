@@ -23,7 +23,7 @@ from transformers import AutoConfig, AutoModel, PretrainedConfig, PreTrainedMode
 from transformers.utils import ModelOutput
 
 from argmine import __version__
-from argmine.labels import HEADS, IGNORE_INDEX, id2label, labels_for
+from argmine.labels import IGNORE_INDEX, id2label, labels_for
 
 ContextMode = Literal["none", "previous", "headline+previous"]
 CONTEXT_MODES: tuple[str, ...] = ("none", "previous", "headline+previous")
@@ -149,9 +149,8 @@ class ArgmineConfig(PretrainedConfig):
 
     def labels(self, head: str) -> tuple[str, ...]:
         """Label names of ``head`` in the order of the model's logits."""
+        labels_for(head)  # an unknown head raises the standard error
         mapping = self.role_id2label if head == "role" else self.stance_id2label
-        if head not in HEADS:
-            labels_for(head)  # raises the standard error
         return tuple(mapping[i] for i in range(len(mapping)))
 
 
@@ -348,8 +347,7 @@ def export_head(model: ArgmineModel, tokenizer, head: str, output_dir: str | Pat
     """
     from transformers import AutoModelForSequenceClassification
 
-    if head not in HEADS:
-        labels_for(head)
+    labels_for(head)  # an unknown head raises the standard error
     if model.config.pooling != "pooler":
         raise ValueError("export needs a model trained with pooling: pooler")
     labels = model.config.labels(head)

@@ -28,7 +28,7 @@ from argmine import __version__
 from argmine.data import data_hash, load_dataset_dict
 from argmine.evaluate import contexts_for, evaluate_records, head_metrics, score, strip_text
 from argmine.labels import HEADS, IGNORE_INDEX, SPLITS, label2id
-from argmine.model import CONTEXT_MODES, POOLINGS
+from argmine.model import CONTEXT_MODES, POOLINGS, ArgmineModel, base_tokenizer, encode
 
 logger = logging.getLogger(__name__)
 
@@ -217,7 +217,6 @@ def _train_transformer(config: TrainConfig, dsd, resume: bool) -> Any:
         set_seed,
     )
 
-    from argmine.model import ArgmineModel, base_tokenizer, encode
     from argmine.predict import Predictor
 
     if config.threads:
