@@ -68,13 +68,45 @@ def tiny_encoder_dir(tmp_path_factory) -> Path:
 def _tiny_model_session(tiny_encoder_dir):
     from argmine.model import ArgmineModel
 
-    return ArgmineModel.from_base(str(tiny_encoder_dir), max_length=64, context="previous")
+    return ArgmineModel.from_base(str(tiny_encoder_dir), max_seq_length=64, context="previous")
 
 
 @pytest.fixture
 def tiny_model(_tiny_model_session):
-    """An untrained ArgmineModel on the tiny encoder, deep-copied per test."""
+    """An untrained pair ArgmineModel on the tiny encoder, deep-copied per test."""
     return copy.deepcopy(_tiny_model_session)
+
+
+def build_tiny_hierarchical(encoder_dir: Path, **kwargs):
+    """An untrained hierarchical ArgmineModel on the tiny encoder, with heads that react to input."""
+    import torch
+
+    from argmine.model import ArgmineModel
+
+    model = ArgmineModel.from_base(
+        str(encoder_dir), max_seq_length=64, architecture="hierarchical", context="none", **kwargs
+    )
+    torch.manual_seed(1)
+    for head in (model.role_head, model.stance_head):  # make the outputs depend on the input
+        torch.nn.init.normal_(head.weight, std=3.0)
+    return model
+
+
+@pytest.fixture
+def make_hierarchical(tiny_encoder_dir):
+    """Build an untrained hierarchical model on the tiny encoder: ``make_hierarchical(**config)``."""
+    return lambda **kwargs: build_tiny_hierarchical(tiny_encoder_dir, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def hier_model_dir(tmp_path_factory, tiny_encoder_dir) -> Path:
+    """A saved tiny hierarchical argmine model folder (random weights, windows of 4 sentences)."""
+    from transformers import AutoTokenizer
+
+    path = tmp_path_factory.mktemp("tiny-hier")
+    build_tiny_hierarchical(tiny_encoder_dir, max_sentences=4, sentence_overlap=2).save_pretrained(path)
+    AutoTokenizer.from_pretrained(tiny_encoder_dir).save_pretrained(path)
+    return path
 
 
 @pytest.fixture(scope="session")
@@ -85,7 +117,7 @@ def model_dir(tmp_path_factory, tiny_encoder_dir) -> Path:
     from argmine.model import ArgmineModel
 
     path = tmp_path_factory.mktemp("tiny-argmine")
-    model = ArgmineModel.from_base(str(tiny_encoder_dir), max_length=64, context="previous")
+    model = ArgmineModel.from_base(str(tiny_encoder_dir), max_seq_length=64, context="previous")
     model.save_pretrained(path)
     AutoTokenizer.from_pretrained(tiny_encoder_dir).save_pretrained(path)
     return path

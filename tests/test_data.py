@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from argmine.data import DataError, check_corpus, load_dataset_dict, read_records, with_context
+from argmine.data import DataError, check_corpus, group_articles, load_dataset_dict, read_records
 
 
 def _write(tmp_path, rows, name="x.jsonl"):
@@ -25,9 +25,9 @@ def test_fixture_corpus_loads_by_split(mini_corpus):
     dsd = load_dataset_dict(mini_corpus)
     assert set(dsd) == {"train", "validation", "test", "test_ood"}
     assert sum(len(d) for d in dsd.values()) == 27
-    first = dsd["train"][1]
-    assert first["previous"] == dsd["train"][0]["text"]
-    assert first["headline"] == dsd["train"][0]["text"]
+    first, second = dsd["train"][0], dsd["train"][1]
+    assert (first["article_id"], first["sentence_id"]) == (second["article_id"], 0)
+    assert second["sentence_id"] == 1
 
 
 @pytest.mark.parametrize(
@@ -77,11 +77,11 @@ def test_folder_is_read_in_name_order(tmp_path):
     assert [r["article_id"] for r in read_records(tmp_path)] == ["a", "b"]
 
 
-def test_with_context_orders_sentences_and_skips_headline_for_itself():
+def test_group_articles_orders_sentences_within_articles():
     rows = [{"article_id": "a", "sentence_id": 1, "text": "B"},
+            {"article_id": "z", "sentence_id": 0, "text": "Z"},
             {"article_id": "a", "sentence_id": 0, "text": "H"}]
-    out = with_context(rows)
-    assert [(r["text"], r["previous"], r["headline"]) for r in out] == [("H", "", ""), ("B", "H", "H")]
+    assert [[r["text"] for r in a] for a in group_articles(rows)] == [["H", "B"], ["Z"]]
 
 
 def test_check_corpus_finds_rule_breaks(tmp_path):

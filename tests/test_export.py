@@ -9,7 +9,8 @@ import pytest
 import torch
 
 from argmine.cli import main
-from argmine.model import ArgmineModel, context_text
+from argmine.context import article_contexts
+from argmine.model import ArgmineModel
 from argmine.predict import load
 from argmine.segment import split_sentences
 
@@ -26,7 +27,7 @@ ARTICLE = (
 def save_model(path: Path, encoder_dir: Path, **kwargs) -> Path:
     from transformers import AutoTokenizer
 
-    model = ArgmineModel.from_base(str(encoder_dir), max_length=64, **kwargs)
+    model = ArgmineModel.from_base(str(encoder_dir), max_seq_length=64, **kwargs)
     torch.manual_seed(1)
     for head in (model.role_head, model.stance_head):  # make the outputs depend on the input
         torch.nn.init.normal_(head.weight, std=3.0)
@@ -39,17 +40,15 @@ def save_model(path: Path, encoder_dir: Path, **kwargs) -> Path:
 def test_pipeline_on_export_gives_argmine_labels(tmp_path, tiny_encoder_dir, context, head):
     from transformers import pipeline
 
-    model_dir = save_model(tmp_path / "m", tiny_encoder_dir, context=context)
+    model_dir = save_model(tmp_path / "m", tiny_encoder_dir, context=context, pooling="pooler")
     out = tmp_path / "exported"
     assert main(["export-hf", "--model", str(model_dir), "--head", head, str(out)]) == 0
 
     art = load(model_dir, device="cpu", precision="fp32").analyze(ARTICLE)
     spans = split_sentences(ARTICLE)
-    inputs = []
-    for i, span in enumerate(spans):
-        ctx = context_text(context, spans[i - 1].text if i else "", spans[0].text if i else "")
-        # what a plain user writes: the sentence alone when there is no context
-        inputs.append({"text": span.text, "text_pair": ctx} if ctx else span.text)
+    contexts = article_contexts([s.text for s in spans], context)
+    # what a plain user writes: the sentence alone when there is no context
+    inputs = [{"text": s.text, "text_pair": c} if c else s.text for s, c in zip(spans, contexts)]
     classifier = pipeline("text-classification", model=str(out), device="cpu")
     predictions = classifier(inputs, batch_size=32)
     labels = [getattr(s, head) for s in art.sentences]
@@ -67,3 +66,8 @@ def test_export_of_mean_pooling_model_is_refused(tmp_path, tiny_encoder_dir, cap
     assert main(["export-hf", "--model", str(model_dir), "--head", "role",
                  str(tmp_path / "out")]) == 2
     assert "export needs a model trained with pooling: pooler" in capsys.readouterr().err
+
+
+def test_export_of_hierarchical_model_is_refused(tmp_path, hier_model_dir, capsys):
+    assert main(["export-hf", "--model", str(hier_model_dir), "--head", "role", str(tmp_path / "out")]) == 2
+    assert "export needs a pair model" in capsys.readouterr().err

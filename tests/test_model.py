@@ -4,14 +4,30 @@ import pytest
 import torch
 from transformers import AutoTokenizer
 
+from argmine.context import LAYOUT_FEATURES, article_contexts, layout_features
 from argmine.labels import IGNORE_INDEX, ROLES, STANCES
-from argmine.model import ArgmineConfig, ArgmineModel, context_text, encode, masked_cross_entropy
+from argmine.model import ArgmineConfig, ArgmineModel, encode, masked_cross_entropy
 
 
 def _batch(tokenizer, model):
     texts = ["the army said the strike was approved", "peace talks should go on"]
-    contexts = [context_text(model.config.context, p, "") for p in ["", "the army said"]]
-    return encode(tokenizer, texts, contexts, 64, padding=True, return_tensors="pt")
+    contexts = article_contexts(texts, model.config.context)
+    return encode(tokenizer, texts, [c or None for c in contexts], 64, padding=True, return_tensors="pt")
+
+
+ARTICLE_1 = ["border strike", "the army said the strike was approved", "peace talks should go on"]
+ARTICLE_2 = ["talks", "the minister warned of war", "(photo: residents / news)", "share this article"]
+
+
+def _article_batch(tokenizer, articles=(ARTICLE_1, ARTICLE_2)):
+    """What the training collator gives a hierarchical model: every sentence, and where it sits."""
+    flat = [s for a in articles for s in a]
+    batch = dict(tokenizer(flat, padding=True, return_tensors="pt"))
+    batch.pop("token_type_ids", None)
+    batch["sentence_doc"] = torch.tensor([d for d, a in enumerate(articles) for _ in a])
+    batch["sentence_pos"] = torch.tensor([p for a in articles for p in range(len(a))])
+    batch["layout"] = torch.tensor([row for a in articles for row in layout_features(a)])
+    return batch
 
 
 def test_one_pass_gives_both_heads(tiny_model, tiny_encoder_dir):
@@ -80,21 +96,78 @@ def test_a_few_steps_lower_the_loss(tiny_model, tiny_encoder_dir):
     assert losses[-1] < losses[0] * 0.6
 
 
-@pytest.mark.parametrize(
-    ("mode", "expected"),
-    [("none", None), ("previous", "B."), ("headline+previous", "H | B."), ("headline+previous", "")],
-)
-def test_context_text(mode, expected):
-    previous = "" if expected == "" else "B."
-    headline = "" if expected == "" else "H"
-    assert context_text(mode, previous, headline) == expected
-
-
 def test_config_rejects_bad_values():
     with pytest.raises(ValueError, match="context 'next' is not one of none, previous"):
         ArgmineConfig(context="next")
     with pytest.raises(ValueError, match="pooling 'max'"):
         ArgmineConfig(pooling="max")
+    with pytest.raises(ValueError, match="architecture 'tree' is not one of pair, hierarchical"):
+        ArgmineConfig(architecture="tree")
+    with pytest.raises(ValueError, match="hierarchical model reads the whole article; set context: none"):
+        ArgmineConfig(architecture="hierarchical", context="previous")
+    with pytest.raises(ValueError, match=r"logit_bias\['stance'\] has 2 values for 3 labels"):
+        ArgmineConfig(logit_bias={"stance": [0.1, 0.2]})
+
+
+def test_hierarchical_model_reads_articles(tiny_encoder_dir, make_hierarchical):
+    tok = AutoTokenizer.from_pretrained(tiny_encoder_dir)
+    model = make_hierarchical().eval()
+    batch = _article_batch(tok)
+    out = model(**batch)
+    n = len(ARTICLE_1) + len(ARTICLE_2)
+    assert out.role_logits.shape == (n, len(ROLES)) and out.stance_logits.shape == (n, len(STANCES))
+    # a sentence's output depends on the other sentences of its article, not on other articles
+    alone = model(**_article_batch(tok, [ARTICLE_1]))
+    torch.testing.assert_close(alone.role_logits, out.role_logits[: len(ARTICLE_1)], atol=1e-5, rtol=1e-4)
+    changed = [ARTICLE_1[0], ARTICLE_1[1], "the army warned of war"]
+    other = model(**_article_batch(tok, [changed]))
+    assert not torch.allclose(other.role_logits[1], alone.role_logits[1])
+    with pytest.raises(ValueError, match="needs layout, sentence_doc and sentence_pos"):
+        model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])
+
+
+def test_hierarchical_training_steps_lower_the_loss(tiny_encoder_dir, make_hierarchical):
+    tok = AutoTokenizer.from_pretrained(tiny_encoder_dir)
+    model = make_hierarchical()
+    batch = _article_batch(tok)
+    labels = {"role_labels": torch.tensor([3, 1, 0, 0, 2, 3, 3]),
+              "stance_labels": torch.tensor([2, 2, 1, 2, 1, 2, IGNORE_INDEX])}
+    optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3)
+    model.train()
+    torch.manual_seed(0)
+    losses = []
+    for _ in range(30):
+        loss = model(**batch, **labels).loss
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    assert losses[-1] < losses[0] * 0.6
+
+
+def test_hierarchical_save_load_round_trip(tiny_encoder_dir, make_hierarchical, tmp_path):
+    tok = AutoTokenizer.from_pretrained(tiny_encoder_dir)
+    model = make_hierarchical(doc_layers=1, max_sentences=8, sentence_overlap=2).eval()
+    model.config.logit_bias = {"stance": [-1.0, -0.5, 1.5]}
+    model.config.train_prior = {"stance": [0.3, 0.3, 0.4]}
+    model.save_pretrained(tmp_path)
+    loaded = ArgmineModel.from_pretrained(tmp_path).eval()
+    assert loaded.config.architecture == "hierarchical" and loaded.config.doc_layers == 1
+    assert loaded.config.max_sentences == 8
+    assert loaded.config.logit_bias == {"stance": [-1.0, -0.5, 1.5]}
+    assert loaded.config.train_prior == {"stance": [0.3, 0.3, 0.4]}
+    batch = _article_batch(tok)
+    with torch.inference_mode():
+        a, b = model(**batch), loaded(**batch)
+    assert torch.equal(a.role_logits, b.role_logits) and torch.equal(a.stance_logits, b.stance_logits)
+    assert len(LAYOUT_FEATURES) == model.layout_proj.in_features
+
+
+def test_class_weights_are_a_buffer_not_saved(tiny_model, tmp_path):
+    tiny_model.set_class_weights("stance", torch.tensor([2.0, 1.0, 0.5]))
+    assert torch.equal(tiny_model.stance_class_weights, torch.tensor([2.0, 1.0, 0.5]))
+    tiny_model.save_pretrained(tmp_path)
+    assert not hasattr(ArgmineModel.from_pretrained(tmp_path), "stance_class_weights")
 
 
 def test_empty_context_encodes_like_a_single_sentence(tiny_encoder_dir):

@@ -10,9 +10,8 @@ import pytest
 
 import argmine
 from argmine.cli import main
-from argmine.data import read_records, with_context
+from argmine.data import group_articles, read_records
 from argmine.labels import ROLES, STANCES
-from argmine.model import context_text
 from argmine.predict import (
     ArticleAnalysis,
     ArticleSummary,
@@ -22,6 +21,7 @@ from argmine.predict import (
     load,
 )
 from argmine.segment import split_sentences
+from argmine.training import pair_examples
 
 SAMPLE = Path(__file__).parents[1] / "data" / "samples" / "strait-standoff.txt"
 ARTICLE = (
@@ -74,48 +74,74 @@ def test_analyze_rejects_non_text(miner):
         miner.analyze_batch([3])
 
 
-def test_analyze_batch_matches_analyze(miner):
-    texts = [ARTICLE, "", SAMPLE.read_text(encoding="utf-8")]
-    arts = miner.analyze_batch(texts, batch_size=7, show_progress_bar=False, doc_ids=["a", "b", "c"])
-    assert [a.doc_id for a in arts] == ["a", "b", "c"]
-    for text, batched in zip(texts, arts):
-        miner.clear_cache()
-        single = miner.analyze(text)
-        assert [s.role for s in single.sentences] == [s.role for s in batched.sentences]
-        np.testing.assert_allclose(
-            [s.role_score for s in single.sentences],
-            [s.role_score for s in batched.sentences], atol=1e-5,
-        )
-
-
 def test_context_is_built_as_for_training(miner, mini_corpus):
-    """The Miner's inputs equal argmine.data.with_context's for the same article."""
-    rows = [r for r in with_context(read_records(mini_corpus)) if r["article_id"] == "f-001"]
+    """The Miner feeds the model the same (sentence, context) pairs as training does."""
+    rows = next(a for a in group_articles(read_records(mini_corpus)) if a[0]["article_id"] == "f-001")
     text = "\n\n".join(r["text"] for r in rows)
     art = miner.analyze(text)
     assert [s.text for s in art.sentences] == [r["text"] for r in rows]
-    contexts = [context_text("previous", r["previous"], r["headline"]) for r in rows]
-    probs = miner.predictor.predict_proba([r["text"] for r in rows], contexts)
-    np.testing.assert_allclose(
-        [s.role_scores["claim"] for s in art.sentences], probs["role"][:, 0], atol=1e-5
-    )
+    inputs = miner.predictor.preprocess([s.text for s in art.sentences])
+    trained_on = [(e["text"], e["context"]) for e in pair_examples([rows], miner.config.context)]
+    assert [inputs.inputs[k] for k in inputs.keys] == trained_on
 
 
-def test_repeated_sentence_and_context_computed_once(miner, monkeypatch):
+@pytest.fixture(params=["pair", "hierarchical"])
+def any_miner(request, model_dir, hier_model_dir) -> Miner:
+    return load(model_dir if request.param == "pair" else hier_model_dir, device="cpu", precision="fp32")
+
+
+def test_repeated_encoder_input_computed_once(any_miner, monkeypatch):
     seen: list[int] = []
-    real = miner.predictor.predict_with_flags
+    real = any_miner.predictor._encode
 
-    def spy(texts, contexts=None, *args, **kwargs):
-        seen.append(len(texts))
-        return real(texts, contexts, *args, **kwargs)
+    def spy(pending, *args, **kwargs):
+        seen.append(len(pending))
+        return real(pending, *args, **kwargs)
 
-    monkeypatch.setattr(miner.predictor, "predict_with_flags", spy)
-    miner.clear_cache()
-    arts = miner.analyze_batch([ARTICLE, ARTICLE, ARTICLE], show_progress_bar=False)
+    monkeypatch.setattr(any_miner.predictor, "_encode", spy)
+    any_miner.clear_cache()
+    arts = any_miner.analyze_batch([ARTICLE, ARTICLE, ARTICLE], show_progress_bar=False)
     assert seen == [len(split_sentences(ARTICLE))]
     assert arts[0] == arts[2]
-    miner.analyze(ARTICLE)  # all cached now
+    any_miner.analyze(ARTICLE)  # all cached now
     assert seen == [len(split_sentences(ARTICLE))]
+
+
+def test_analyze_batch_matches_analyze_for_both_architectures(any_miner):
+    texts = [ARTICLE, "", SAMPLE.read_text(encoding="utf-8")]
+    arts = any_miner.analyze_batch(texts, batch_size=5, show_progress_bar=False)
+    for text, batched in zip(texts, arts):
+        any_miner.clear_cache()
+        single = any_miner.analyze(text)
+        assert [s.stance for s in single.sentences] == [s.stance for s in batched.sentences]
+        np.testing.assert_allclose([s.stance_score for s in single.sentences],
+                                   [s.stance_score for s in batched.sentences], atol=1e-5)
+
+
+def test_hierarchical_long_article_is_read_in_windows(hier_model_dir):
+    """Windows of 4 sentences overlapping by 2: every sentence gets one prediction, taken
+    from the window where it sits farthest from a cut, and the result is what a model
+    with one big window gives for a short article."""
+    miner = load(hier_model_dir, device="cpu", precision="fp32")
+    sample = SAMPLE.read_text(encoding="utf-8")
+    art = miner.analyze(sample)
+    assert len(art.sentences) == len(split_sentences(sample)) > 4
+    for s in art.sentences:
+        assert sum(s.stance_scores.values()) == pytest.approx(1.0, abs=1e-5)
+    short = "Border clash\n\nTroops crossed. Talks went on."
+    windowed = miner.analyze(short)
+    assert len(windowed.sentences) == 3  # fits in one window: read as a whole
+    miner.predictor.config.max_sentences = 64
+    miner.clear_cache()
+    assert miner.analyze(short) == windowed
+
+
+def test_logit_bias_shifts_the_decision(model_dir):
+    calibrated = load(model_dir, device="cpu", precision="fp32")
+    calibrated.predictor.bias["stance"] = np.array([0.0, 0.0, 50.0], dtype=np.float32)
+    assert {s.stance for s in calibrated.analyze(ARTICLE).sentences} == {"neutral"}
+    raw = Predictor.from_pretrained(model_dir, device="cpu", precision="fp32", calibrated=False)
+    assert not raw.bias["stance"].any()
 
 
 def test_long_sentence_is_flagged_truncated(miner):
@@ -157,13 +183,18 @@ def test_predictor_leaves_callers_model_in_fp32(tiny_model, model_dir):
     assert str(next(tiny_model.parameters()).dtype) == "torch.float32"
 
 
-def test_predict_proba_contract_unchanged(miner):
-    probs = miner.predictor.predict_proba(["Troops crossed.", "Talks went on."], ["", "x"])
-    assert set(probs) == {"role", "stance"}
-    assert probs["role"].shape == (2, 4) and probs["stance"].shape == (2, 3)
-    assert probs["role"].dtype == np.float32
-    empty = miner.predictor.predict_proba([])
-    assert empty["role"].shape == (0, 4)
+def test_predict_articles_contract(miner):
+    scores = miner.predictor.predict_articles([["Border clash", "Troops crossed."], [], ["Talks went on."]])
+    assert [len(a) for a in scores] == [2, 0, 1]
+    first = scores[0][1]
+    assert first.role.shape == (4,) and first.stance.shape == (3,)
+    assert first.role.dtype == np.float32 and first.truncated is False
+    assert miner.predictor.predict_articles([]) == []
+
+
+def test_analyze_batch_refuses_one_string(miner):
+    with pytest.raises(TypeError, match="takes a list of articles, got one str"):
+        miner.analyze_batch("Troops crossed. The navy fired.")
 
 
 def test_to_dict_from_dict_round_trip(miner):

@@ -8,20 +8,22 @@ from pathlib import Path
 import pytest
 
 from argmine.baseline import TfidfBaseline
-from argmine.training import config_from_dict, load_config, train
+from argmine.config import config_from_dict, load_config
+from argmine.training import article_examples, train
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _tiny(tmp_path, mini_corpus, **over):
     values = {"name": "t", "data": str(mini_corpus), "output_dir": str(tmp_path / "out"),
-              "base_model": "tiny-random", "max_length": 32, "epochs": 2, "batch_size": 8,
+              "run_dir": str(tmp_path / "run"), "context": "previous",
+              "base_model": "tiny-random", "max_seq_length": 32, "epochs": 2, "batch_size": 8,
               "learning_rate": 1e-3, "early_stopping_patience": 0, "threads": 1}
     values.update(over)
     return config_from_dict(values)
 
 
-@pytest.mark.parametrize("name", ["default", "tiny", "baseline", "exportable"])
+@pytest.mark.parametrize("name", ["default", "tiny", "baseline", "exportable", "hierarchical", "article-pair"])
 def test_shipped_configs_load(name):
     config = load_config(ROOT / "configs" / f"{name}.yaml")
     assert config.name == name
@@ -40,7 +42,13 @@ def test_unknown_key_names_key_and_file(tmp_path):
         ("epochs: two\n", r"bad\.yaml: epochs must be float, got 'two'"),
         ("context: next\n", r"bad\.yaml: context 'next' is not one of none, previous"),
         ("batch_size: 0\n", r"bad\.yaml: batch_size must be > 0"),
-        ("class_weighting: 1\n", r"bad\.yaml: class_weighting must be bool"),
+        ("class_weighting: true\n", r"bad\.yaml: class_weighting must be str, got True"),
+        ("class_weighting: half\n", r"bad\.yaml: class_weighting 'half' is not one of inverse, sqrt, none"),
+        ("calibration: fit-nll\n", r"bad\.yaml: calibration 'fit-nll' needs calibration_shares"),
+        ("calibration: prior-shift\ncalibration_shares: {stance: {pro: 1, con: 1}}\n",
+         r"bad\.yaml: calibration shares need exactly the labels pro, con, neutral"),
+        ("calibration_shares: {stance: {pro: a}}\n", r"calibration_shares\.stance\.pro must be a number"),
+        ("architecture: hierarchical\ncontext: previous\n", r"set context: none"),
         ("- a\n- b\n", r"bad\.yaml: expected a mapping"),
         ("epochs: [1\n", r"bad\.yaml: not valid YAML"),
     ],
@@ -65,9 +73,9 @@ def test_baseline_trains_and_predicts(tmp_path, mini_corpus):
     result = train(config)
     assert TfidfBaseline.is_saved_in(result.output_dir)
     loaded = TfidfBaseline.load(result.output_dir)
-    probs = loaded.predict_proba(["The ministry warned of war.", "Share this article"])
-    assert probs["role"].shape == (2, 4) and probs["stance"].shape == (2, 3)
-    assert abs(float(probs["role"].sum()) - 2.0) < 1e-4
+    scores = loaded.predict_articles([["The ministry warned of war.", "Share this article"]])[0]
+    assert scores[0].role.shape == (4,) and scores[0].stance.shape == (3,)
+    assert abs(float(scores[0].role.sum()) - 1.0) < 1e-4
     metrics = json.loads((result.output_dir / "metrics.json").read_text())
     assert set(metrics) >= {"validation", "test", "test_ood"}
     assert 0.0 <= metrics["test"]["role"]["macro_f1"] <= 1.0
@@ -116,10 +124,41 @@ def test_scripts_train_main_runs_end_to_end(tmp_path, mini_corpus, monkeypatch):
     out = tmp_path / "script-run"
     code = train_script.main([
         "--config", str(ROOT / "configs" / "tiny.yaml"), "--set", f"data={mini_corpus}",
-        "--set", f"output_dir={out}", "--set", "max_length=32",
+        "--set", f"output_dir={out}", "--set", "max_seq_length=32", "--set", f"run_dir={tmp_path / 'run'}",
     ])
     assert code == 0
     assert (out / "metrics.json").exists()
+
+
+def test_yaml_strings_that_are_numbers_are_accepted(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("learning_rate: 1e-4\n")  # PyYAML reads this as a str
+    assert load_config(path, ["head_learning_rate=2e-3"]).head_learning_rate == 2e-3
+    assert load_config(path).learning_rate == 1e-4
+
+
+def test_article_examples_cut_long_articles_into_windows():
+    rows = [{"text": f"s{i}.", "role": "evidence", "stance": "neutral"} for i in range(10)]
+    examples = article_examples([rows], size=6, overlap=2)
+    assert [e["texts"][0] for e in examples] == ["s0.", "s4."]
+    assert all(len(e["texts"]) == len(e["layout"]) == len(e["role"]) == 6 for e in examples)
+    assert examples[0]["layout"][0][0] == 1.0  # the headline flag comes from the whole article
+
+
+def test_hierarchical_training_calibrates_and_saves(tmp_path, mini_corpus):
+    shares = {"stance": {"pro": 0.1, "con": 0.2, "neutral": 0.7}}
+    config = _tiny(tmp_path, mini_corpus, architecture="hierarchical", context="none", batch_size=2,
+                   calibration="fit-nll", calibration_shares=shares, class_weighting="sqrt",
+                   head_learning_rate=1e-2)
+    result = train(config)
+    saved = json.loads((result.output_dir / "config.json").read_text())
+    assert saved["architecture"] == "hierarchical"
+    assert len(saved["logit_bias"]["stance"]) == 3 and "role" not in saved["logit_bias"]
+    assert sum(saved["train_prior"]["stance"]) == pytest.approx(1.0)
+    metrics = json.loads((result.output_dir / "metrics.json").read_text())
+    assert metrics["calibration"]["method"] == "fit-nll"
+    assert not (result.output_dir / "training_args.bin").exists()  # checkpoints live in run_dir
+    assert any((tmp_path / "run").glob("checkpoint-*"))
 
 
 def test_seeds_report_mean_and_sd(tmp_path, mini_corpus):

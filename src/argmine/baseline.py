@@ -1,7 +1,7 @@
 """TF-IDF + logistic regression baseline: the floor a fine-tuned model has to beat.
 
-It has the same interface as :class:`argmine.predict.Predictor` (``config.labels``,
-``config.context``, ``predict_proba``), so it is scored by the same code.
+It offers what :class:`argmine.evaluate.Scorable` asks (``labels``, ``predict_articles``),
+as :class:`argmine.predict.Predictor` does, so it is scored by the same code.
 
 Example:
     >>> from argmine.baseline import TfidfBaseline
@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from argmine.labels import HEADS, labels_for
+from argmine.results import SentenceScores
 
 _MARKER = "argmine_baseline.json"
 
@@ -32,11 +33,6 @@ class BaselineConfig:
     min_df: int = 1
     C: float = 4.0
     class_weight: str | None = "balanced"
-    context: str = "none"
-
-    def labels(self, head: str) -> tuple[str, ...]:
-        """Label names of ``head`` in column order."""
-        return labels_for(head)
 
 
 class TfidfBaseline:
@@ -47,6 +43,7 @@ class TfidfBaseline:
         self.seed = seed
         self.vectorizer = None
         self.classifiers: dict[str, Any] = {}
+        self.labels = {h: labels_for(h) for h in HEADS}
 
     def fit(self, records: Sequence[dict[str, Any]]) -> TfidfBaseline:
         """Fit on records with ``text`` and ``role`` / ``stance`` (``None`` rows are skipped per head)."""
@@ -86,6 +83,19 @@ class TfidfBaseline:
             out[head][:, clf.classes_] = clf.predict_proba(features)
         return out
 
+    def predict_articles(
+        self, articles: Sequence[Sequence[str]], batch_size: int = 0, show_progress_bar: bool | None = None
+    ) -> list[list[SentenceScores]]:
+        """Class probabilities of every sentence of segmented articles (each read alone)."""
+        flat = [s for article in articles for s in article]
+        probs = self.predict_proba(flat)
+        out, start = [], 0
+        for article in articles:
+            out.append([SentenceScores(probs["role"][i], probs["stance"][i], False)
+                        for i in range(start, start + len(article))])
+            start += len(article)
+        return out
+
     def save(self, path: str | Path) -> Path:
         """Save to a folder (``baseline.joblib`` + a JSON marker)."""
         import joblib
@@ -110,6 +120,7 @@ class TfidfBaseline:
         path = Path(path)
         settings = json.loads((path / _MARKER).read_text())
         settings.pop("kind", None)
+        settings.pop("context", None)  # written by argmine < 0.2, never used
         baseline = cls(BaselineConfig(**settings))
         state = joblib.load(path / "baseline.joblib")
         baseline.vectorizer, baseline.classifiers = state["vectorizer"], state["classifiers"]

@@ -67,13 +67,55 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    """Score a saved model on an annotated file; print reports, write metrics and plots."""
-    from argmine.evaluate import evaluate_model
+    """Score a saved model on an annotated file and/or a realdev folder; print reports."""
+    if not args.data and not args.realdev:
+        raise ValueError("give --data FILE (annotated JSON Lines) and/or --realdev DIR")
+    if args.data:
+        from argmine.evaluate import evaluate_model
 
-    metrics = evaluate_model(args.model, args.data, report_dir=args.report_dir)
-    for head in ("role", "stance"):
-        print(f"== {head} ==")
-        print(metrics[head]["report_text"])
+        metrics = evaluate_model(args.model, args.data, report_dir=args.report_dir)
+        for head in ("role", "stance"):
+            print(f"== {head} ==")
+            print(metrics[head]["report_text"])
+    if args.realdev:
+        from argmine.predict import load
+        from argmine.realdev import evaluate_realdev, format_report
+
+        metrics = evaluate_realdev(load(args.model, precision=args.precision), args.realdev)
+        print(f"realdev {args.realdev}: {metrics['segments']} gold segments, "
+              f"{metrics['unmatched']} without an overlapping prediction")
+        print(format_report(metrics))
+        if args.report_dir:
+            out = Path(args.report_dir)
+            out.mkdir(parents=True, exist_ok=True)
+            (out / "realdev_predictions.jsonl").write_text(
+                "".join(json.dumps(p) + "\n" for p in metrics.pop("predictions")))
+            (out / "realdev_metrics.json").write_text(json.dumps(metrics, indent=2))
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """Fit a saved model's logit bias on annotated data and write it into its config.json."""
+    from argmine.calibrate import fit_model_bias
+    from argmine.data import read_records
+    from argmine.model import ArgmineConfig
+    from argmine.predict import Predictor
+
+    shares = {}
+    for item in args.shares:
+        head, sep, spec = item.partition("=")
+        if not sep:
+            raise ValueError(f"--shares {item!r}: expected HEAD=LABEL:SHARE,LABEL:SHARE,...")
+        try:
+            shares[head] = {k: float(v) for k, v in (p.split(":") for p in spec.split(","))}
+        except ValueError:
+            raise ValueError(f"--shares {item!r}: expected HEAD=LABEL:SHARE,LABEL:SHARE,...") from None
+    predictor = Predictor.from_pretrained(args.model, precision="fp32", calibrated=False, cache_size=0)
+    bias = fit_model_bias(predictor, read_records(args.data, require_labels=False), args.method, shares)
+    config = ArgmineConfig.from_pretrained(args.model)
+    config.logit_bias = bias
+    config.save_pretrained(args.model)
+    print(json.dumps({"method": args.method, "logit_bias": bias}))
     return 0
 
 
@@ -104,11 +146,23 @@ def build_parser() -> argparse.ArgumentParser:
                    help="override a config field (repeatable), e.g. --set epochs=2")
     p.set_defaults(func=cmd_train)
 
-    p = sub.add_parser("evaluate", help="score a saved model on an annotated JSONL file")
+    p = sub.add_parser("evaluate", help="score a saved model on annotated data and/or real articles")
     p.add_argument("--model", required=True, help="model folder")
-    p.add_argument("--data", required=True, help="annotated .jsonl file or folder")
-    p.add_argument("--report-dir", help="write metrics.json and confusion-matrix PNGs here")
+    p.add_argument("--data", help="annotated .jsonl file or folder")
+    p.add_argument("--realdev", metavar="DIR",
+                   help="a realdev folder (articles/*.txt + gold.jsonl), e.g. ../shared/realdev")
+    p.add_argument("--precision", choices=("fp32", "bf16", "int8"), default="fp32",
+                   help="precision for --realdev (default fp32, as training scores)")
+    p.add_argument("--report-dir", help="write metrics, confusion-matrix PNGs and realdev predictions here")
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("calibrate", help="fit a model's logit bias to given class shares (rewrites config.json)")
+    p.add_argument("--model", required=True, help="model folder")
+    p.add_argument("--data", required=True, help="annotated .jsonl to fit on (the validation split)")
+    p.add_argument("--method", required=True, choices=("none", "prior-shift", "fit-nll", "fit-f1"))
+    p.add_argument("--shares", action="append", default=[], metavar="HEAD=LABEL:SHARE,...",
+                   help="class shares to aim at, e.g. stance=pro:0.13,con:0.19,neutral:0.68 (repeatable)")
+    p.set_defaults(func=cmd_calibrate)
 
     _add_inference_commands(sub)
     return parser

@@ -43,7 +43,8 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from argmine.labels import ROLES, STANCES
-from argmine.predict import ArticleAnalysis, Miner
+from argmine.predict import Miner, load
+from argmine.results import ArticleAnalysis
 
 logger = logging.getLogger(__name__)
 
@@ -494,9 +495,7 @@ def analyze_corpus(
             summary_output=summary_path, resumed_from=state["docs_done"],
             seconds=time.perf_counter() - started,
         )
-    miner = model if isinstance(model, Miner) else Miner.from_pretrained(
-        model, device=device, precision=precision
-    )
+    miner = model if isinstance(model, Miner) else load(model, device=device, precision=precision)
     documents = read_documents(input, in_fmt, id_field=id_field, text_field=text_field)
     done = state["docs_done"] if state else 0
     if state:

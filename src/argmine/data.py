@@ -28,11 +28,10 @@ from argmine.labels import HEADS, ROLES, SPLITS, STANCES, validate_label
 
 REQUIRED_FIELDS: tuple[str, ...] = ("article_id", "sentence_id", "text", "role", "stance")
 OPTIONAL_STR_FIELDS: tuple[str, ...] = ("source", "conflict", "genre")
-#: Columns of every loaded dataset, in order. ``previous`` and ``headline`` are derived
-#: from the article (the sentence before, and the article's first sentence).
+#: Columns of every loaded dataset, in order; rows are grouped by article and sorted
+#: by ``sentence_id`` (see :func:`group_articles`).
 COLUMNS: tuple[str, ...] = (
-    "article_id", "sentence_id", "text", "role", "stance",
-    "split", "conflict", "genre", "previous", "headline",
+    "article_id", "sentence_id", "text", "role", "stance", "split", "conflict", "genre",
 )
 
 
@@ -147,31 +146,19 @@ def read_records(path: str | Path, *, require_labels: bool = True) -> list[dict[
     return records
 
 
-def with_context(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Add ``previous`` (the sentence before) and ``headline`` (sentence 0) to each row.
-
-    Both are ``""`` where they do not exist (the first sentence has no previous one;
-    the headline has no headline of its own). Rows come back sorted by article
-    (first appearance) and sentence id.
+def group_articles(records: Iterable[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Group sentence rows into articles: articles in order of first appearance, rows
+    sorted by ``sentence_id`` (row 0 is the headline).
 
     Example:
-        >>> rows = [{"article_id": "a", "sentence_id": i, "text": t} for i, t in enumerate("XYZ")]
-        >>> [(r["previous"], r["headline"]) for r in with_context(rows)]
-        [('', ''), ('X', 'X'), ('Y', 'X')]
+        >>> rows = [{"article_id": a, "sentence_id": i} for a, i in [("b", 1), ("a", 0), ("b", 0)]]
+        >>> [[(r["article_id"], r["sentence_id"]) for r in art] for art in group_articles(rows)]
+        [[('b', 0), ('b', 1)], [('a', 0)]]
     """
     by_article: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for record in records:
         by_article[record["article_id"]].append(record)
-    out = []
-    for rows in by_article.values():
-        rows = sorted(rows, key=lambda r: r["sentence_id"])
-        headline = rows[0]["text"] if rows[0]["sentence_id"] == 0 else ""
-        previous = ""
-        for row in rows:
-            is_headline = row["sentence_id"] == 0
-            out.append({**row, "previous": previous, "headline": "" if is_headline else headline})
-            previous = row["text"]
-    return out
+    return [sorted(rows, key=lambda r: r["sentence_id"]) for rows in by_article.values()]
 
 
 def load_dataset_dict(
@@ -191,9 +178,10 @@ def load_dataset_dict(
     if default_split not in SPLITS:
         raise ValueError(f"default_split {default_split!r} is not one of {', '.join(SPLITS)}")
     by_split: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in with_context(read_records(path, require_labels=require_labels)):
-        row = {**row, "split": row["split"] or default_split}
-        by_split[row["split"]].append({c: row[c] for c in COLUMNS})
+    for article in group_articles(read_records(path, require_labels=require_labels)):
+        for row in article:
+            row = {**row, "split": row["split"] or default_split}
+            by_split[row["split"]].append({c: row[c] for c in COLUMNS})
     return DatasetDict(
         {s: Dataset.from_list(by_split[s]) for s in SPLITS if s in by_split}
     )

@@ -15,13 +15,13 @@ import json
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from sklearn.metrics import classification_report, confusion_matrix, f1_score
 
 from argmine.labels import HEADS
-from argmine.model import context_text
+from argmine.results import SentenceScores
 
 logger = logging.getLogger(__name__)
 
@@ -72,51 +72,63 @@ def score(metrics: dict[str, Any]) -> float:
     return float(np.nanmean([metrics["role"]["macro_f1"], metrics["stance"]["macro_f1"]]))
 
 
-def contexts_for(records: Sequence[dict[str, Any]], mode: str) -> list[str | None] | None:
-    """Second segments for records that carry ``previous`` and ``headline`` fields.
+class Scorable(Protocol):
+    """What a model offers to be scored: label names per head and article-level scores.
 
-    Example:
-        >>> contexts_for([{"previous": "A.", "headline": "H"}], "previous")
-        ['A.']
+    :class:`~argmine.predict.Predictor` and :class:`~argmine.baseline.TfidfBaseline` have both.
     """
-    if mode == "none":
-        return None
-    return [context_text(mode, r.get("previous", ""), r.get("headline", "")) for r in records]
+
+    labels: dict[str, tuple[str, ...]]
+
+    def predict_articles(
+        self, articles: Sequence[Sequence[str]], batch_size: int = 64, show_progress_bar: bool | None = None
+    ) -> list[list[SentenceScores]]: ...
 
 
-def predict_records(predictor, records: Sequence[dict[str, Any]], batch_size: int = 64):
-    """Predict labels for annotated records with a model or baseline predictor.
+def record_scores(
+    predictor: Scorable, records: Sequence[dict[str, Any]], batch_size: int = 64
+) -> tuple[list[dict[str, Any]], list[SentenceScores]]:
+    """Score annotated records, reading each article as a whole.
 
-    ``predictor`` needs ``config.context``, ``config.labels(head)`` and
-    ``predict_proba(texts, contexts, batch_size)`` (both :class:`~argmine.predict.Predictor`
-    and :class:`~argmine.baseline.TfidfBaseline` have them).
+    Records are grouped into articles (:func:`argmine.data.group_articles`), so a model
+    sees each sentence with the same context it gets at inference.
 
     Returns:
-        ``{head: list of label names}`` in record order.
+        ``(records in article order, their scores in that order)``.
     """
-    texts = [r["text"] for r in records]
-    probs = predictor.predict_proba(
-        texts, contexts_for(records, predictor.config.context), batch_size=batch_size
-    )
-    return {
-        head: [predictor.config.labels(head)[i] for i in probs[head].argmax(-1)] for head in HEADS
+    from argmine.data import group_articles
+
+    articles = group_articles(records)
+    scores = predictor.predict_articles([[r["text"] for r in a] for a in articles], batch_size)
+    return [r for a in articles for r in a], [s for a in scores for s in a]
+
+
+def predict_records(predictor: Scorable, records: Sequence[dict[str, Any]], batch_size: int = 64):
+    """Predict labels for annotated records (see :func:`record_scores`).
+
+    Returns:
+        ``(records in article order, {head: list of label names in that order})``.
+    """
+    ordered, flat = record_scores(predictor, records, batch_size)
+    predicted = {
+        head: [predictor.labels[head][int(getattr(s, head).argmax())] for s in flat] for head in HEADS
     }
+    return ordered, predicted
 
 
-def evaluate_records(predictor, records: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Score a predictor on annotated records (with context fields), both heads.
+def evaluate_records(predictor: Scorable, records: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Score a predictor on annotated records (grouped into articles), both heads.
 
     Returns:
         ``{"role": head_metrics, "stance": head_metrics, "score": mean macro-F1, "n": rows}``
     """
-    predicted = predict_records(predictor, records)
+    ordered, predicted = predict_records(predictor, records)
     out: dict[str, Any] = {
-        head: head_metrics([r[head] for r in records], predicted[head],
-                           predictor.config.labels(head))
+        head: head_metrics([r[head] for r in ordered], predicted[head], predictor.labels[head])
         for head in HEADS
     }
     out["score"] = score(out)
-    out["n"] = len(records)
+    out["n"] = len(ordered)
     return out
 
 
@@ -156,21 +168,6 @@ def strip_text(metrics: dict[str, Any]) -> dict[str, Any]:
     return metrics
 
 
-def load_predictor(model_dir: str | Path, device: str | None = None):
-    """Load a saved model folder: a fine-tuned argmine model or a TF-IDF baseline.
-
-    Example:
-        >>> predictor = load_predictor("models/baseline")  # doctest: +SKIP
-    """
-    from argmine.baseline import TfidfBaseline
-
-    if TfidfBaseline.is_saved_in(model_dir):
-        return TfidfBaseline.load(model_dir)
-    from argmine.predict import Predictor
-
-    return Predictor.from_pretrained(model_dir, device=device)
-
-
 def evaluate_model(
     model_dir: str | Path, data: str | Path, report_dir: str | Path | None = None
 ) -> dict[str, Any]:
@@ -182,10 +179,10 @@ def evaluate_model(
         >>> m = evaluate_model("models/default", "data/escalation-news/test.jsonl")  # doctest: +SKIP
         >>> m["role"]["macro_f1"]                                                   # doctest: +SKIP
     """
-    from argmine.data import read_records, with_context
+    from argmine.data import read_records
+    from argmine.predict import load_predictor
 
-    records = with_context(read_records(data, require_labels=False))
-    metrics = evaluate_records(load_predictor(model_dir), records)
+    metrics = evaluate_records(load_predictor(model_dir), read_records(data, require_labels=False))
     if report_dir is not None:
         report_dir = Path(report_dir)
         report_dir.mkdir(parents=True, exist_ok=True)

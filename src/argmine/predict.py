@@ -1,14 +1,25 @@
-"""Inference: sentence-level probabilities, and whole-article analysis.
+"""Inference: label every sentence of whole articles, fast.
 
-:class:`Predictor` is the fast core: sentences are tokenised once, sorted by token
-length, padded per batch, run in one forward pass for both heads under
-``torch.inference_mode``, and put back in order. :class:`Miner` (from :func:`load`)
-splits articles into sentences, adds each sentence's context, pools sentences across
-articles, computes each distinct (sentence, context) once, and returns typed results.
+The path is three small steps, as in transformers' text-classification pipeline:
+
+1. **preprocess** (:meth:`Predictor.preprocess`): for each article, the sentences'
+   encoder inputs (a ``pair`` model: sentence + context from
+   :func:`argmine.context.article_contexts`; a ``hierarchical`` model: the sentence
+   alone) and, for a hierarchical model, its layout features and windows;
+2. **forward** (:meth:`Predictor.forward`): every distinct encoder input not in the
+   cache is tokenised once; inputs are sorted by length, padded per batch and run under
+   ``torch.inference_mode``; a hierarchical model then reads each article window;
+3. **postprocess** (:meth:`Predictor.postprocess`): the calibration's logit bias,
+   softmax, typed :class:`SentenceScores`.
+
+The cache is keyed by exactly what the encoder reads (sentence and context for a
+``pair`` model, the sentence for a ``hierarchical`` one), so boilerplate, captions and
+syndicated copies are computed once. :class:`Miner` (from :func:`load`) adds sentence
+splitting and typed :class:`~argmine.results.ArticleAnalysis` results.
 
 Sentences longer than the model's ``max_seq_length`` are not silently cut: the model
-sees the first ``max_seq_length`` tokens (sentence plus context), and the prediction
-is flagged ``truncated=True``.
+sees the first ``max_seq_length`` tokens, and the prediction is flagged
+``truncated=True``.
 
 Example:
     >>> import argmine
@@ -26,24 +37,28 @@ import logging
 import warnings
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from argmine.labels import HEADS, ROLES, STANCES
-from argmine.model import ArgmineModel, context_text, encode
+from argmine.context import article_contexts, check_choice, chunk_article, layout_features
+from argmine.labels import HEADS
+from argmine.model import ArgmineModel, encode
+from argmine.results import ArticleAnalysis, ArticleSummary, SentencePrediction, SentenceScores
+from argmine.segment import split_sentences
 
 logger = logging.getLogger(__name__)
 
 PRECISIONS: tuple[str, ...] = ("fp32", "bf16", "int8")
-#: Precision used by :func:`load` unless told otherwise. Chosen by measurement with
+#: Precision used unless told otherwise. Chosen by measurement with
 #: ``scripts/bench_inference.py`` on a 2-core CPU (see the README's speed table).
 DEFAULT_PRECISION = "bf16"
+#: Article windows per forward pass of a hierarchical model's document transformer.
+WINDOWS_PER_BATCH = 32
 
 
 def pick_device(device: str | None = None) -> torch.device:
@@ -56,6 +71,13 @@ def pick_device(device: str | None = None) -> torch.device:
     if device is not None:
         return torch.device(device)
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def show_bar(show_progress_bar: bool | None) -> bool:
+    """The progress-bar rule of sentence-transformers: None shows one at INFO or lower."""
+    if show_progress_bar is None:
+        return logger.getEffectiveLevel() <= logging.INFO
+    return show_progress_bar
 
 
 def _quantize_int8(model: nn.Module) -> nn.Module:
@@ -77,8 +99,7 @@ def _quantize_int8(model: nn.Module) -> nn.Module:
 
 
 def _set_precision(model: ArgmineModel, precision: str, device: torch.device) -> nn.Module:
-    if precision not in PRECISIONS:
-        raise ValueError(f"precision {precision!r} is not one of {', '.join(PRECISIONS)}")
+    check_choice("precision", precision, PRECISIONS)
     if precision == "fp32":
         return model.to(device).float()
     model = copy.deepcopy(model)  # never change the caller's model
@@ -89,274 +110,27 @@ def _set_precision(model: ArgmineModel, precision: str, device: torch.device) ->
     return _quantize_int8(model.float().cpu())
 
 
-class Predictor:
-    """Runs an :class:`~argmine.model.ArgmineModel` on sentences, fast.
-
-    Args:
-        model: a trained model (left unchanged; bf16 and int8 work on a copy).
-        tokenizer: its tokenizer.
-        device: ``"cpu"``, ``"cuda"``... or None to choose automatically.
-        precision: ``fp32`` (exact), ``bf16`` or ``int8`` (dynamic quantization of the
-            linear layers, per-channel weights; CPU only).
-
-    Example:
-        >>> predictor = Predictor(model, tokenizer, precision="int8")  # doctest: +SKIP
-    """
-
-    def __init__(
-        self, model: ArgmineModel, tokenizer, device: str | None = None, precision: str = "fp32"
-    ):
-        self.device = pick_device(device)
-        self.precision = precision
-        self.config = model.config
-        self.model = _set_precision(model.eval(), precision, self.device).eval()
-        self.tokenizer = tokenizer
-
-    @classmethod
-    def from_pretrained(
-        cls, path: str | Path, device: str | None = None, precision: str = "fp32"
-    ) -> Predictor:
-        """Load a saved argmine model folder (weights, tokenizer, config).
-
-        Example:
-            >>> Predictor.from_pretrained("models/default")  # doctest: +SKIP
-        """
-        from transformers import AutoTokenizer
-
-        path = Path(path)
-        if not (path / "config.json").exists():
-            raise FileNotFoundError(f"{path}: no config.json; is this an argmine model folder?")
-        model = ArgmineModel.from_pretrained(path)
-        tokenizer = AutoTokenizer.from_pretrained(path)
-        return cls(model, tokenizer, device=device, precision=precision)
-
-    def predict_proba(
-        self,
-        texts: list[str],
-        contexts: list[str | None] | None = None,
-        batch_size: int = 64,
-        show_progress_bar: bool | None = None,
-    ) -> dict[str, np.ndarray]:
-        """Return class probabilities per head, rows in the order of ``texts``.
-
-        Args:
-            texts: the sentences.
-            contexts: the second segment of each sentence (see
-                :func:`argmine.model.context_text`), or None when the model uses none.
-            batch_size: sentences per forward pass.
-            show_progress_bar: None shows a bar only when logging is at INFO or lower.
-
-        Returns:
-            ``{"role": (n, n_roles), "stance": (n, n_stances)}`` float32 arrays, columns
-            in the order of ``model.config.labels(head)``.
-
-        Example:
-            >>> predictor.predict_proba(["Troops crossed."])["role"].shape  # doctest: +SKIP
-            (1, 4)
-        """
-        probs, _ = self.predict_with_flags(texts, contexts, batch_size, show_progress_bar)
-        return probs
-
-    def predict_with_flags(
-        self,
-        texts: Sequence[str],
-        contexts: Sequence[str | None] | None = None,
-        batch_size: int = 64,
-        show_progress_bar: bool | None = None,
-    ) -> tuple[dict[str, np.ndarray], np.ndarray]:
-        """Like :meth:`predict_proba`, plus a boolean array: was the sentence cut?
-
-        A sentence is flagged when some of its own tokens did not fit in
-        ``max_seq_length`` (cutting only the context is not flagged).
-
-        Example:
-            >>> probs, truncated = predictor.predict_with_flags(["Troops crossed."])  # doctest: +SKIP
-        """
-        n = len(texts)
-        out = {h: np.zeros((n, len(self.config.labels(h))), dtype=np.float32) for h in HEADS}
-        truncated = np.zeros(n, dtype=bool)
-        if n == 0:
-            return out, truncated
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-        if show_progress_bar is None:
-            show_progress_bar = logger.getEffectiveLevel() <= logging.INFO
-        max_len = self.config.max_seq_length
-        encoded = encode(
-            self.tokenizer, list(texts), list(contexts) if contexts is not None else None,
-            max_len, return_attention_mask=False,
-        )
-        ids = encoded["input_ids"]
-        types = encoded.get("token_type_ids")
-        lengths = np.fromiter((len(x) for x in ids), dtype=np.int64, count=n)
-        truncated = self._truncation_flags(texts, encoded, lengths >= max_len)
-        order = np.argsort(-lengths, kind="stable")
-        pad_id = self.tokenizer.pad_token_id or 0
-        with torch.inference_mode():
-            for start in tqdm(
-                range(0, n, batch_size), disable=not show_progress_bar, desc="batches"
-            ):
-                rows = order[start : start + batch_size]
-                width = int(lengths[rows[0]])
-                input_ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
-                mask = torch.zeros((len(rows), width), dtype=torch.long)
-                token_types = torch.zeros((len(rows), width), dtype=torch.long)
-                for j, i in enumerate(rows):
-                    k = int(lengths[i])
-                    input_ids[j, :k] = torch.as_tensor(ids[i])
-                    mask[j, :k] = 1
-                    if types is not None:
-                        token_types[j, :k] = torch.as_tensor(types[i])
-                result = self.model(
-                    input_ids=input_ids.to(self.device),
-                    attention_mask=mask.to(self.device),
-                    token_type_ids=token_types.to(self.device) if types is not None else None,
-                )
-                out["role"][rows] = torch.softmax(result.role_logits.float(), -1).cpu().numpy()
-                out["stance"][rows] = (
-                    torch.softmax(result.stance_logits.float(), -1).cpu().numpy()
-                )
-        return out, truncated
-
-    def _truncation_flags(self, texts, encoded, at_limit: np.ndarray) -> np.ndarray:
-        flags = np.zeros(len(texts), dtype=bool)
-        candidates = np.flatnonzero(at_limit)
-        if len(candidates) == 0:
-            return flags
-        full = self.tokenizer(
-            [texts[i] for i in candidates], add_special_tokens=False, return_attention_mask=False
-        )["input_ids"]
-        for i, full_ids in zip(candidates, full):
-            try:
-                kept = sum(1 for s in encoded.sequence_ids(int(i)) if s == 0)
-            except (ValueError, AttributeError):  # slow tokenizer: no sequence ids
-                kept = -1
-            flags[i] = kept < len(full_ids)
-        return flags
-
-
 @dataclass
-class SentencePrediction:
-    """Both labels of one sentence, with its place in the article.
+class ArticleInputs:
+    """One article, preprocessed: the encoder inputs of its sentences, and its layout.
 
-    Attributes:
-        text: the sentence as it appears in the article.
-        start: character offset of the sentence in the article.
-        end: character offset just past the sentence.
-        role: the most probable role (claim, evidence, warning, none).
-        role_score: its probability.
-        stance: the most probable stance on escalation (pro, con, neutral).
-        stance_score: its probability.
-        role_scores: probability of every role.
-        stance_scores: probability of every stance.
-        truncated: True when the sentence was longer than the model's
-            ``max_seq_length`` and only its beginning was read.
+    ``keys`` are cache keys, one per sentence; ``inputs`` maps each key to
+    ``(sentence, context)`` (context ``None`` for a single segment). ``layout`` and
+    ``windows`` are set for a hierarchical model only.
     """
 
-    text: str
-    start: int
-    end: int
-    role: str
-    role_score: float
-    stance: str
-    stance_score: float
-    role_scores: dict[str, float] = field(default_factory=dict)
-    stance_scores: dict[str, float] = field(default_factory=dict)
-    truncated: bool = False
-
-
-@dataclass
-class ArticleSummary:
-    """Counts of an article's labels and its escalation balance.
-
-    The escalation balance is ``(pro - con) / (pro + con)``, counted over the
-    argumentative sentences (role other than ``none``): +1.0 when every sentence that
-    takes a side is pro escalation, -1.0 when every one is con, 0.0 when they are
-    even or when no sentence takes a side.
-
-    Example:
-        >>> summary = ArticleSummary.from_labels([("claim", "pro"), ("warning", "con"), ("claim", "pro")])
-        >>> round(summary.escalation_balance, 3)
-        0.333
-    """
-
-    n_sentences: int
-    role_counts: dict[str, int]
-    stance_counts: dict[str, int]
-    escalation_balance: float
-
-    @classmethod
-    def from_labels(cls, labels: Sequence[tuple[str, str]]) -> ArticleSummary:
-        """Summarise ``(role, stance)`` pairs.
-
-        Example:
-            >>> ArticleSummary.from_labels([]).escalation_balance
-            0.0
-        """
-        roles = dict.fromkeys(ROLES, 0)
-        stances = dict.fromkeys(STANCES, 0)
-        pro = con = 0
-        for role, stance in labels:
-            roles[role] = roles.get(role, 0) + 1
-            stances[stance] = stances.get(stance, 0) + 1
-            if role != "none":
-                pro += stance == "pro"
-                con += stance == "con"
-        balance = (pro - con) / (pro + con) if pro + con else 0.0
-        return cls(len(labels), roles, stances, balance)
-
-
-@dataclass
-class ArticleAnalysis:
-    """The analysis of one article: its sentences, labelled, and a summary.
-
-    Example:
-        >>> art = ArticleAnalysis(doc_id="a1", sentences=[])
-        >>> ArticleAnalysis.from_dict(art.to_dict()) == art
-        True
-    """
-
-    doc_id: str | None
-    sentences: list[SentencePrediction] = field(default_factory=list)
-
-    @property
-    def summary(self) -> ArticleSummary:
-        """Counts per role and stance and the escalation balance (see :class:`ArticleSummary`)."""
-        return ArticleSummary.from_labels([(s.role, s.stance) for s in self.sentences])
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready dict, summary included.
-
-        Example:
-            >>> ArticleAnalysis("a1").to_dict()["summary"]["n_sentences"]
-            0
-        """
-        return {
-            "doc_id": self.doc_id,
-            "sentences": [asdict(s) for s in self.sentences],
-            "summary": asdict(self.summary),
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ArticleAnalysis:
-        """Rebuild an analysis from :meth:`to_dict` output (the summary is recomputed).
-
-        Example:
-            >>> ArticleAnalysis.from_dict({"doc_id": "a1", "sentences": []}).doc_id
-            'a1'
-        """
-        return cls(
-            doc_id=data.get("doc_id"),
-            sentences=[SentencePrediction(**s) for s in data.get("sentences", [])],
-        )
+    keys: list[bytes]
+    inputs: dict[bytes, tuple[str, str | None]]
+    layout: list[list[float]] | None = None
+    windows: list[tuple[int, int, int, int]] | None = None
 
 
 class _Cache:
-    """Bounded LRU of predictions keyed by a digest of (sentence, context)."""
+    """Bounded LRU of encoder results keyed by a digest of what the encoder reads."""
 
     def __init__(self, size: int):
         self.size = size
-        self.data: OrderedDict[bytes, tuple[np.ndarray, np.ndarray, bool]] = OrderedDict()
+        self.data: OrderedDict[bytes, tuple] = OrderedDict()
 
     @staticmethod
     def key(text: str, context: str | None) -> bytes:
@@ -380,25 +154,48 @@ class _Cache:
         self.data.clear()
 
 
-class Miner:
-    """Labels the sentences of whole articles: the object :func:`load` returns.
+class Predictor:
+    """Runs an :class:`~argmine.model.ArgmineModel` on the sentences of articles.
 
     Args:
-        predictor: the :class:`Predictor` to run.
-        cache_size: how many distinct (sentence, context) predictions to remember
-            (least recently used first out); 0 disables the cache.
+        model: a trained model (left unchanged; bf16 and int8 work on a copy).
+        tokenizer: its tokenizer.
+        device: ``"cpu"``, ``"cuda"``... or None to choose automatically.
+        precision: ``fp32`` (exact), ``bf16`` or ``int8`` (dynamic quantization of the
+            linear layers, per-channel weights; CPU only); None for
+            :data:`DEFAULT_PRECISION`.
+        cache_size: how many distinct encoder results to remember (least recently used
+            first out); 0 disables the cache.
+        calibrated: add the model's logit bias (``config.logit_bias``) before the
+            softmax; False gives the raw probabilities.
 
     Example:
-        >>> miner = Miner(Predictor(model, tokenizer))  # doctest: +SKIP
-        >>> miner.analyze("Border clash\\n\\nTroops crossed.").summary  # doctest: +SKIP
+        >>> predictor = Predictor(model, tokenizer, precision="fp32")           # doctest: +SKIP
+        >>> predictor.predict_articles([["Border clash", "Troops crossed."]])   # doctest: +SKIP
     """
 
-    def __init__(self, predictor: Predictor, cache_size: int = 50_000):
-        self.predictor = predictor
-        self.config = predictor.config
+    def __init__(
+        self,
+        model: ArgmineModel,
+        tokenizer,
+        device: str | None = None,
+        precision: str | None = None,
+        cache_size: int = 50_000,
+        calibrated: bool = True,
+    ):
+        self.device = pick_device(device)
+        self.precision = precision or DEFAULT_PRECISION
+        self.config = model.config
+        self.model = _set_precision(model.eval(), self.precision, self.device).eval()
+        self.tokenizer = tokenizer
+        self.hierarchical = self.config.architecture == "hierarchical"
+        self.labels = {h: self.config.labels(h) for h in HEADS}
+        self.bias = {
+            h: np.asarray(self.config.logit_bias.get(h) or np.zeros(len(self.labels[h])), dtype=np.float32)
+            * float(calibrated)
+            for h in HEADS
+        }
         self._cache = _Cache(cache_size)
-        self.role_labels = self.config.labels("role")
-        self.stance_labels = self.config.labels("stance")
 
     @classmethod
     def from_pretrained(
@@ -407,16 +204,218 @@ class Miner:
         device: str | None = None,
         precision: str | None = None,
         cache_size: int = 50_000,
-    ) -> Miner:
-        """Load a saved model folder; see :func:`load`.
+        calibrated: bool = True,
+    ) -> Predictor:
+        """Load a saved argmine model folder (weights, tokenizer, config).
 
         Example:
-            >>> Miner.from_pretrained("models/default", precision="fp32")  # doctest: +SKIP
+            >>> Predictor.from_pretrained("models/default", precision="fp32")  # doctest: +SKIP
         """
-        if precision is None:
-            precision = DEFAULT_PRECISION
-        predictor = Predictor.from_pretrained(path, device=device, precision=precision)
-        return cls(predictor, cache_size=cache_size)
+        from transformers import AutoTokenizer
+
+        path = Path(path)
+        if not (path / "config.json").exists():
+            raise FileNotFoundError(f"{path}: no config.json; is this an argmine model folder?")
+        model = ArgmineModel.from_pretrained(path)
+        tokenizer = AutoTokenizer.from_pretrained(path)
+        return cls(model, tokenizer, device, precision, cache_size, calibrated)
+
+    def clear_cache(self) -> None:
+        """Forget every remembered encoder result."""
+        self._cache.clear()
+
+    # -- 1. preprocess ---------------------------------------------------------------
+
+    def preprocess(self, sentences: Sequence[str]) -> ArticleInputs:
+        """Encoder inputs (and layout, for a hierarchical model) of one article's sentences."""
+        contexts = article_contexts(sentences, self.config.context)
+        keys, inputs = [], {}
+        for sentence, context in zip(sentences, contexts):
+            context = context or None  # an empty context is no second segment
+            key = self._cache.key(sentence, context)
+            keys.append(key)
+            inputs[key] = (sentence, context)
+        if not self.hierarchical:
+            return ArticleInputs(keys, inputs)
+        windows = chunk_article(len(sentences), self.config.max_sentences, self.config.sentence_overlap)
+        return ArticleInputs(keys, inputs, layout_features(sentences), windows)
+
+    # -- 2. forward ------------------------------------------------------------------
+
+    def _encode(self, pending: list[tuple[str, str | None]], batch_size: int, show: bool) -> list[tuple]:
+        """Run the encoder (and, for a pair model, the heads) on distinct inputs."""
+        max_len = self.config.max_seq_length
+        texts = [t for t, _ in pending]
+        contexts = [c for _, c in pending]
+        encoded = encode(self.tokenizer, texts, contexts, max_len, return_attention_mask=False)
+        features = [
+            {k: encoded[k][i] for k in encoded.keys()} for i in range(len(pending))
+        ]
+        lengths = np.fromiter((len(f["input_ids"]) for f in features), dtype=np.int64, count=len(features))
+        truncated = self._truncation_flags(texts, encoded, lengths >= max_len)
+        order = np.argsort(-lengths, kind="stable")
+        out: list[tuple] = [()] * len(pending)
+        with torch.inference_mode():
+            for start in tqdm(range(0, len(order), batch_size), disable=not show, desc="sentences"):
+                rows = order[start : start + batch_size]
+                batch = self.tokenizer.pad([features[i] for i in rows], return_tensors="pt")
+                batch = {k: v.to(self.device) for k, v in batch.items()}
+                vectors = self.model.embed(
+                    batch["input_ids"], batch["attention_mask"], batch.get("token_type_ids")
+                )
+                if self.hierarchical:
+                    results = vectors.float().cpu().numpy()
+                    for j, i in enumerate(rows):
+                        out[i] = (results[j], bool(truncated[i]))
+                else:
+                    role, stance = (x.float().cpu().numpy() for x in self.model.classify(vectors))
+                    for j, i in enumerate(rows):
+                        out[i] = (role[j], stance[j], bool(truncated[i]))
+        return out
+
+    def _truncation_flags(self, texts, encoded, at_limit: np.ndarray) -> np.ndarray:
+        """Which sentences lost some of their own tokens (context cuts are not flagged).
+
+        With a slow tokenizer (no sequence ids) every sentence at the limit is flagged.
+        """
+        flags = np.zeros(len(texts), dtype=bool)
+        candidates = np.flatnonzero(at_limit)
+        if len(candidates) == 0:
+            return flags
+        full = self.tokenizer(
+            [texts[i] for i in candidates], add_special_tokens=False, return_attention_mask=False,
+            verbose=False,
+        )["input_ids"]
+        for i, full_ids in zip(candidates, full):
+            try:
+                kept = sum(1 for s in encoded.sequence_ids(int(i)) if s == 0)
+            except (ValueError, AttributeError):  # slow tokenizer: no sequence ids
+                kept = -1
+            flags[i] = kept < len(full_ids)
+        return flags
+
+    def _read_articles(self, articles: list[ArticleInputs], results: dict[bytes, tuple]) -> list[list[tuple]]:
+        """Hierarchical: run the document transformer and heads over every article window."""
+        jobs = []  # (article, window)
+        for a, article in enumerate(articles):
+            jobs += [(a, w) for w in article.windows or []]
+        out: list[list[tuple]] = [[()] * len(article.keys) for article in articles]
+        dtype = torch.bfloat16 if self.precision == "bf16" else torch.float32
+        with torch.inference_mode():
+            for start in range(0, len(jobs), WINDOWS_PER_BATCH):
+                vectors, layout, doc, pos, places = [], [], [], [], []
+                for d, (a, (lo, hi, keep_lo, keep_hi)) in enumerate(jobs[start : start + WINDOWS_PER_BATCH]):
+                    article = articles[a]
+                    for p, i in enumerate(range(lo, hi)):
+                        vectors.append(results[article.keys[i]][0])
+                        layout.append(article.layout[i])
+                        doc.append(d)
+                        pos.append(p)
+                        places.append((a, i) if keep_lo <= i < keep_hi else None)
+                if not vectors:
+                    continue
+                hidden = self.model.contextualize(
+                    torch.as_tensor(np.stack(vectors)).to(self.device, dtype),
+                    torch.as_tensor(layout, dtype=torch.float32).to(self.device),
+                    torch.as_tensor(doc, device=self.device),
+                    torch.as_tensor(pos, device=self.device),
+                )
+                role, stance = (x.float().cpu().numpy() for x in self.model.classify(hidden))
+                for row, place in enumerate(places):
+                    if place is not None:
+                        a, i = place
+                        out[a][i] = (role[row], stance[row], results[articles[a].keys[i]][1])
+        return out
+
+    def forward(
+        self, articles: list[ArticleInputs], batch_size: int = 64, show_progress_bar: bool | None = None
+    ) -> list[list[tuple]]:
+        """Logits ``(role, stance, truncated)`` of every sentence of every article."""
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        results: dict[bytes, tuple] = {}
+        pending: dict[bytes, tuple[str, str | None]] = {}
+        for article in articles:
+            for key, value in article.inputs.items():
+                if key in results or key in pending:
+                    continue
+                cached = self._cache.get(key)
+                if cached is None:
+                    pending[key] = value
+                else:
+                    results[key] = cached
+        if pending:
+            computed = self._encode(list(pending.values()), batch_size, show_bar(show_progress_bar))
+            for key, value in zip(pending, computed):
+                results[key] = value
+                self._cache.put(key, value)
+        if self.hierarchical:
+            return self._read_articles(articles, results)
+        return [[results[key] for key in article.keys] for article in articles]
+
+    # -- 3. postprocess --------------------------------------------------------------
+
+    def postprocess(self, logits: list[tuple]) -> list[SentenceScores]:
+        """Calibrated probabilities of one article's sentences."""
+        if not logits:
+            return []
+        scores = {}
+        for h, column in zip(HEADS, (0, 1)):
+            x = np.stack([row[column] for row in logits]).astype(np.float32) + self.bias[h]
+            x = np.exp(x - x.max(axis=1, keepdims=True))
+            scores[h] = x / x.sum(axis=1, keepdims=True)
+        return [
+            SentenceScores(scores["role"][i], scores["stance"][i], bool(row[2]))
+            for i, row in enumerate(logits)
+        ]
+
+    def predict_articles(
+        self,
+        articles: Sequence[Sequence[str]],
+        batch_size: int = 64,
+        show_progress_bar: bool | None = None,
+    ) -> list[list[SentenceScores]]:
+        """Class probabilities of every sentence of already-segmented articles.
+
+        Args:
+            articles: per article, its sentences in order (the headline first).
+            batch_size: sentences per forward pass of the encoder.
+            show_progress_bar: None shows a bar only when logging is at INFO or lower.
+
+        Returns:
+            Per article, one :class:`SentenceScores` per sentence.
+
+        Example:
+            >>> scores = predictor.predict_articles([["Border clash", "Troops crossed."]])  # doctest: +SKIP
+            >>> scores[0][1].role.shape                                                   # doctest: +SKIP
+            (4,)
+        """
+        inputs = [self.preprocess(sentences) for sentences in articles]
+        return [self.postprocess(x) for x in self.forward(inputs, batch_size, show_progress_bar)]
+
+
+def _check_texts(texts: Sequence[str]) -> None:
+    if isinstance(texts, str):
+        raise TypeError("analyze_batch takes a list of articles, got one str; use analyze(text)")
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise ValueError(f"text {i} is a {type(text).__name__}, not a str")
+
+
+class Miner:
+    """Labels the sentences of whole articles: the object :func:`load` returns.
+
+    Args:
+        predictor: the :class:`Predictor` to run.
+
+    Example:
+        >>> miner = Miner(Predictor(model, tokenizer))                 # doctest: +SKIP
+        >>> miner.analyze("Border clash\\n\\nTroops crossed.").summary  # doctest: +SKIP
+    """
+
+    def __init__(self, predictor: Predictor):
+        self.predictor = predictor
+        self.config = predictor.config
 
     @property
     def precision(self) -> str:
@@ -425,7 +424,7 @@ class Miner:
 
     def clear_cache(self) -> None:
         """Forget every remembered prediction."""
-        self._cache.clear()
+        self.predictor.clear_cache()
 
     def analyze(self, text: str, doc_id: str | None = None) -> ArticleAnalysis:
         """Split ``text`` into sentences and label each one.
@@ -449,76 +448,41 @@ class Miner:
         """Analyse several articles at once, pooling their sentences for speed.
 
         Args:
-            texts: the articles.
+            texts: the articles (a list, not one str).
             batch_size: sentences per forward pass.
             show_progress_bar: None shows a bar only when logging is at INFO or lower.
             doc_ids: one id per article (default None for each).
 
         Returns:
-            One :class:`ArticleAnalysis` per text, in order.
+            One :class:`~argmine.results.ArticleAnalysis` per text, in order.
 
         Example:
             >>> arts = miner.analyze_batch(["First article.", "Second one."])  # doctest: +SKIP
         """
+        _check_texts(texts)
         if doc_ids is None:
             doc_ids = [None] * len(texts)
         if len(doc_ids) != len(texts):
             raise ValueError(f"got {len(doc_ids)} doc_ids for {len(texts)} texts")
-        from argmine.segment import split_sentences
+        spans = [split_sentences(text) if text.strip() else [] for text in texts]
+        scores = self.predictor.predict_articles(
+            [[s.text for s in article] for article in spans], batch_size, show_progress_bar
+        )
+        return [
+            ArticleAnalysis(doc_id, [self._sentence(span, s) for span, s in zip(article, article_scores)])
+            for doc_id, article, article_scores in zip(doc_ids, spans, scores)
+        ]
 
-        spans_per_doc = []
-        for i, text in enumerate(texts):
-            if not isinstance(text, str):
-                raise ValueError(f"text {i} is a {type(text).__name__}, not a str")
-            spans_per_doc.append(split_sentences(text) if text.strip() else [])
-        mode = self.config.context
-        keys: list[bytes] = []
-        todo: dict[bytes, tuple[str, str | None]] = {}
-        results: dict[bytes, tuple[np.ndarray, np.ndarray, bool]] = {}
-        for spans in spans_per_doc:
-            headline = spans[0].text if spans else ""
-            previous = ""
-            for j, span in enumerate(spans):
-                context = context_text(mode, previous, headline if j else "")
-                key = self._cache.key(span.text, context)
-                keys.append(key)
-                if key not in results and key not in todo:
-                    cached = self._cache.get(key)
-                    if cached is None:
-                        todo[key] = (span.text, context)
-                    else:
-                        results[key] = cached
-                previous = span.text
-        if todo:
-            pending = list(todo.items())
-            contexts = None if mode == "none" else [c for _, (_, c) in pending]
-            probs, truncated = self.predictor.predict_with_flags(
-                [t for _, (t, _) in pending], contexts, batch_size, show_progress_bar
-            )
-            for row, (key, _) in enumerate(pending):
-                value = (probs["role"][row], probs["stance"][row], bool(truncated[row]))
-                results[key] = value
-                self._cache.put(key, value)
-        analyses = []
-        position = 0
-        for doc_id, spans in zip(doc_ids, spans_per_doc):
-            sentences = []
-            for span in spans:
-                key = keys[position]
-                position += 1
-                sentences.append(self._sentence(span, *results[key]))
-            analyses.append(ArticleAnalysis(doc_id=doc_id, sentences=sentences))
-        return analyses
-
-    def _sentence(self, span, role_p: np.ndarray, stance_p: np.ndarray, truncated: bool):
-        r, s = int(role_p.argmax()), int(stance_p.argmax())
+    def _sentence(self, span, scores: SentenceScores) -> SentencePrediction:
+        roles, stances = self.predictor.labels["role"], self.predictor.labels["stance"]
+        r, s = int(scores.role.argmax()), int(scores.stance.argmax())
         return SentencePrediction(
             text=span.text, start=span.start, end=span.end,
-            role=self.role_labels[r], role_score=float(role_p[r]),
-            stance=self.stance_labels[s], stance_score=float(stance_p[s]),
-            role_scores={n: float(p) for n, p in zip(self.role_labels, role_p)},
-            stance_scores={n: float(p) for n, p in zip(self.stance_labels, stance_p)},
-            truncated=truncated,
+            role=roles[r], role_score=float(scores.role[r]),
+            stance=stances[s], stance_score=float(scores.stance[s]),
+            role_scores={n: float(p) for n, p in zip(roles, scores.role)},
+            stance_scores={n: float(p) for n, p in zip(stances, scores.stance)},
+            truncated=scores.truncated,
         )
 
 
@@ -535,17 +499,31 @@ def load(
         device: ``"cpu"``, ``"cuda"``... or None for CUDA when available, else CPU.
         precision: ``fp32``, ``bf16`` or ``int8``; None picks :data:`DEFAULT_PRECISION`
             (``bf16``: >= 99% label agreement with fp32 and ~3x its speed on CPU).
-        cache_size: distinct (sentence, context) predictions kept for reuse.
+        cache_size: distinct encoder inputs whose results are kept for reuse.
 
     Example:
         >>> import argmine
         >>> miner = argmine.load("models/default")             # doctest: +SKIP
         >>> miner.analyze("Troops crossed the river.").summary   # doctest: +SKIP
     """
-    return Miner.from_pretrained(path, device=device, precision=precision, cache_size=cache_size)
+    return Miner(Predictor.from_pretrained(path, device, precision, cache_size))
+
+
+def load_predictor(path: str | Path, device: str | None = None, precision: str = "fp32"):
+    """Load a saved model folder for scoring: a fine-tuned argmine model (in fp32 unless
+    told otherwise) or a TF-IDF baseline.
+
+    Example:
+        >>> predictor = load_predictor("models/baseline")  # doctest: +SKIP
+    """
+    from argmine.baseline import TfidfBaseline
+
+    if TfidfBaseline.is_saved_in(path):
+        return TfidfBaseline.load(path)
+    return Predictor.from_pretrained(path, device=device, precision=precision)
 
 
 __all__ = [
-    "ArticleAnalysis", "ArticleSummary", "DEFAULT_PRECISION", "Miner", "PRECISIONS",
-    "Predictor", "SentencePrediction", "load", "pick_device",
+    "load_predictor", "ArticleAnalysis", "ArticleInputs", "ArticleSummary", "DEFAULT_PRECISION", "Miner", "PRECISIONS",
+    "Predictor", "SentencePrediction", "SentenceScores", "load", "pick_device", "show_bar",
 ]

@@ -1,11 +1,17 @@
 """Training: fine-tune an :class:`~argmine.model.ArgmineModel` (or fit the TF-IDF baseline)
-from a YAML config, and write a self-describing model folder with metrics and a model card.
+from a config, calibrate it, and write a self-describing model folder with metrics and a
+model card.
+
+The model folder (``models/<name>``) holds the deliverable only: weights, tokenizer,
+``config.json``, ``metrics.json``, ``train_config.yaml``, ``train_history.json`` and the
+model card. Trainer checkpoints (optimizer state, ``training_args.bin``) go to
+``runs/<name>``, from where ``--resume`` continues.
 
 Example:
     >>> import argmine.training as T
-    >>> config = T.load_config("configs/tiny.yaml")   # doctest: +SKIP
-    >>> result = T.train(config)                       # doctest: +SKIP
-    >>> result.metrics["test"]["role"]["macro_f1"]     # doctest: +SKIP
+    >>> from argmine.config import load_config
+    >>> result = T.train(load_config("configs/tiny.yaml"))  # doctest: +SKIP
+    >>> result.metrics["test"]["role"]["macro_f1"]           # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -15,9 +21,7 @@ import logging
 import math
 import statistics
 import time
-import types
-import typing
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,141 +29,16 @@ import numpy as np
 import yaml
 
 from argmine import __version__
-from argmine.data import data_hash, load_dataset_dict
-from argmine.evaluate import contexts_for, evaluate_records, head_metrics, score, strip_text
+from argmine.calibrate import class_weights, fit_model_bias
+from argmine.config import TrainConfig, load_config
+from argmine.context import article_contexts, chunk_article, layout_features
+from argmine.data import data_hash, group_articles, load_dataset_dict
+from argmine.evaluate import evaluate_records, head_metrics, score, strip_text
 from argmine.labels import HEADS, IGNORE_INDEX, SPLITS, label2id
-from argmine.model import CONTEXT_MODES, POOLINGS, ArgmineModel, base_tokenizer, encode
 
 logger = logging.getLogger(__name__)
 
-MODEL_KINDS = ("transformer", "tfidf")
-
-
-@dataclass
-class TrainConfig:
-    """Everything a training run needs. YAML configs map 1:1 onto these fields."""
-
-    name: str = field(default="default", metadata={"help": "run name; output goes to models/<name>"})
-    data: str = field(default="data/escalation-news", metadata={"help": "annotated JSONL file or folder"})
-    output_dir: str | None = field(default=None, metadata={"help": "default models/<name>"})
-    kind: str = field(default="transformer", metadata={"help": "transformer or tfidf (baseline)"})
-    base_model: str = field(default="minilm-l6", metadata={"help": "alias, hub id or local path"})
-    context: str = field(default="previous", metadata={"help": "none | previous | headline+previous"})
-    pooling: str = field(default="pooler", metadata={"help": "pooler (exportable) or mean"})
-    max_length: int = field(default=128, metadata={"help": "tokens per input (sentence + context)"})
-    epochs: float = field(default=6.0, metadata={"help": "maximum training epochs"})
-    batch_size: int = field(default=16, metadata={"help": "training batch size"})
-    eval_batch_size: int = field(default=64, metadata={"help": "evaluation batch size"})
-    learning_rate: float = field(default=5e-5, metadata={"help": "peak learning rate (AdamW)"})
-    weight_decay: float = field(default=0.01, metadata={"help": "AdamW weight decay"})
-    warmup_ratio: float = field(default=0.1, metadata={"help": "share of steps for LR warm-up"})
-    classifier_dropout: float = field(default=0.1, metadata={"help": "dropout before the heads"})
-    class_weighting: bool = field(default=True, metadata={"help": "inverse-frequency class weights per head"})
-    early_stopping_patience: int = field(default=2, metadata={"help": "epochs without gain before stopping; 0 = off"})
-    seed: int = field(default=42, metadata={"help": "random seed (same seed, same metrics on CPU)"})
-    group_by_length: bool = field(default=True, metadata={"help": "batch similar lengths (less padding)"})
-    max_train_samples: int | None = field(default=None, metadata={"help": "cap on training rows (smoke runs)"})
-    threads: int | None = field(default=None, metadata={"help": "torch CPU threads (default: all cores)"})
-    # baseline only
-    tfidf_C: float = field(default=4.0, metadata={"help": "baseline: inverse regularisation strength"})
-    tfidf_ngram_max: int = field(default=2, metadata={"help": "baseline: longest word n-gram"})
-
-    def __post_init__(self) -> None:
-        if self.kind not in MODEL_KINDS:
-            raise ValueError(f"kind {self.kind!r} is not one of {', '.join(MODEL_KINDS)}")
-        if self.context not in CONTEXT_MODES:
-            raise ValueError(f"context {self.context!r} is not one of {', '.join(CONTEXT_MODES)}")
-        if self.pooling not in POOLINGS:
-            raise ValueError(f"pooling {self.pooling!r} is not one of {', '.join(POOLINGS)}")
-        for name in ("epochs", "batch_size", "eval_batch_size", "learning_rate", "max_length"):
-            if getattr(self, name) <= 0:
-                raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
-        if not 0 <= self.warmup_ratio < 1:
-            raise ValueError(f"warmup_ratio must be in [0, 1), got {self.warmup_ratio}")
-        if not 0 <= self.classifier_dropout < 1:
-            raise ValueError(f"classifier_dropout must be in [0, 1), got {self.classifier_dropout}")
-        if self.early_stopping_patience < 0:
-            raise ValueError("early_stopping_patience must be >= 0")
-
-    @property
-    def output_path(self) -> Path:
-        """Where the model folder goes."""
-        return Path(self.output_dir or Path("models") / self.name)
-
-
-def _check_type(name: str, value: Any, hint: Any) -> Any:
-    """Coerce/check a YAML value against a dataclass field type; raise ValueError if wrong."""
-    options = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
-    if value is None:
-        if type(None) in options:
-            return None
-        raise ValueError(f"{name} must not be empty")
-    for option in options:
-        if option is bool and isinstance(value, bool):
-            return value
-        if option is int and isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if option is float and isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
-        if option is str and isinstance(value, str):
-            return value
-    names = " or ".join(getattr(o, "__name__", str(o)) for o in options)
-    raise ValueError(f"{name} must be {names}, got {value!r}")
-
-
-def config_from_dict(values: dict[str, Any], source: str = "<dict>") -> TrainConfig:
-    """Build a :class:`TrainConfig`, checking keys and types; errors name key and source.
-
-    Example:
-        >>> config_from_dict({"epochs": 1, "kind": "tfidf"}).kind
-        'tfidf'
-    """
-    if not isinstance(values, dict):
-        raise ValueError(f"{source}: expected a mapping of config keys, got {type(values).__name__}")
-    hints = typing.get_type_hints(TrainConfig)
-    known = {f.name for f in fields(TrainConfig)}
-    checked = {}
-    for key, value in values.items():
-        if key not in known:
-            raise ValueError(
-                f"{source}: unknown config key {key!r}; known keys: {', '.join(sorted(known))}"
-            )
-        try:
-            checked[key] = _check_type(key, value, hints[key])
-        except ValueError as err:
-            raise ValueError(f"{source}: {err}") from None
-    try:
-        return TrainConfig(**checked)
-    except ValueError as err:
-        raise ValueError(f"{source}: {err}") from None
-
-
-def load_config(path: str | Path, overrides: list[str] | None = None) -> TrainConfig:
-    """Load a YAML config; ``name`` defaults to the file's stem.
-
-    Args:
-        path: the YAML file.
-        overrides: ``KEY=VALUE`` strings (values parsed as YAML), applied after the file.
-
-    Example:
-        >>> load_config("configs/tiny.yaml", ["epochs=1"]).epochs  # doctest: +SKIP
-        1.0
-    """
-    path = Path(path)
-    try:
-        values = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise FileNotFoundError(f"{path}: config file not found") from None
-    except yaml.YAMLError as err:
-        raise ValueError(f"{path}: not valid YAML ({err})") from None
-    if isinstance(values, dict):
-        values.setdefault("name", path.stem)
-    for item in overrides or []:
-        key, sep, raw = item.partition("=")
-        if not sep:
-            raise ValueError(f"override {item!r}: expected KEY=VALUE")
-        values[key.strip()] = yaml.safe_load(raw)
-    return config_from_dict(values, source=str(path))
+__all__ = ["TrainConfig", "TrainResult", "load_config", "train", "train_seeds"]
 
 
 @dataclass
@@ -180,75 +59,126 @@ class TrainResult:
         return out
 
 
-def _records(dataset) -> list[dict[str, Any]]:
-    return [dict(row) for row in dataset]
+def _label_ids(head: str, labels: list[str | None]) -> list[int]:
+    mapping = label2id(head)
+    return [mapping[x] if x is not None else IGNORE_INDEX for x in labels]
 
 
-def _class_weights(labels: list[int], n_classes: int) -> list[float]:
-    """Inverse-frequency weights, normalised to mean 1 over present classes."""
-    counts = np.bincount([x for x in labels if x != IGNORE_INDEX], minlength=n_classes)
-    weights = np.where(counts > 0, counts.sum() / np.maximum(counts, 1) / n_classes, 0.0)
-    present = weights[counts > 0]
-    return (weights / present.mean()).tolist() if present.size else [1.0] * n_classes
+def pair_examples(articles: list[list[dict[str, Any]]], mode: str) -> list[dict[str, Any]]:
+    """One example per sentence: its text, its context (the one rule of
+    :func:`argmine.context.article_contexts`) and its labels."""
+    out = []
+    for rows in articles:
+        contexts = article_contexts([r["text"] for r in rows], mode)
+        out += [{"text": r["text"], "context": c or None, "role": r["role"], "stance": r["stance"]}
+                for r, c in zip(rows, contexts)]
+    return out
 
 
-def _eval_splits(predictor, dsd) -> dict[str, Any]:
-    return {s: evaluate_records(predictor, _records(dsd[s])) for s in SPLITS if s in dsd and s != "train"}
+def article_examples(articles: list[list[dict[str, Any]]], size: int, overlap: int) -> list[dict[str, Any]]:
+    """One example per article window: its sentences, their layout features and labels."""
+    out = []
+    for rows in articles:
+        texts = [r["text"] for r in rows]
+        layout = layout_features(texts)
+        for start, end, _, _ in chunk_article(len(rows), size, overlap):
+            window = rows[start:end]
+            out.append({
+                "texts": texts[start:end], "layout": layout[start:end],
+                "role": [r["role"] for r in window], "stance": [r["stance"] for r in window],
+            })
+    return out
 
 
-def _train_baseline(config: TrainConfig, dsd) -> Any:
-    from argmine.baseline import BaselineConfig, TfidfBaseline
+@dataclass
+class ArticleCollator:
+    """Batch article windows for a hierarchical model: every sentence of every window in
+    one padded token batch, plus each sentence's window, place and layout."""
 
-    baseline = TfidfBaseline(
-        BaselineConfig(C=config.tfidf_C, ngram_max=config.tfidf_ngram_max), seed=config.seed
-    )
-    baseline.fit(_records(dsd["train"]))
-    baseline.save(config.output_path)
-    return baseline
+    tokenizer: Any
+
+    def __call__(self, features: list[dict[str, Any]]) -> dict[str, Any]:
+        import torch
+
+        flat, doc, pos = [], [], []
+        for d, f in enumerate(features):
+            for p, ids in enumerate(f["input_ids"]):
+                flat.append({"input_ids": ids})
+                doc.append(d)
+                pos.append(p)
+        batch = dict(self.tokenizer.pad(flat, return_tensors="pt"))
+        batch["sentence_doc"] = torch.tensor(doc)
+        batch["sentence_pos"] = torch.tensor(pos)
+        batch["layout"] = torch.tensor([x for f in features for x in f["layout"]], dtype=torch.float32)
+        for h in HEADS:
+            batch[f"{h}_labels"] = torch.tensor([x for f in features for x in f[f"{h}_labels"]])
+        return batch
 
 
-def _train_transformer(config: TrainConfig, dsd, resume: bool) -> Any:
-    import torch
-    from transformers import (
-        DataCollatorWithPadding,
-        EarlyStoppingCallback,
-        Trainer,
-        TrainingArguments,
-        set_seed,
-    )
+def _tokenize(config: TrainConfig, tokenizer, examples: list[dict[str, Any]]):
+    """A tokenised ``datasets.Dataset`` of pair or article examples."""
+    from datasets import Dataset
 
-    from argmine.predict import Predictor
+    from argmine.model import encode
 
-    if config.threads:
-        torch.set_num_threads(config.threads)
-    set_seed(config.seed)
-    tokenizer = base_tokenizer(config.base_model)
-    model = ArgmineModel.from_base(
-        config.base_model, max_length=config.max_length, context=config.context,
-        pooling=config.pooling, classifier_dropout=config.classifier_dropout,
-    )
-    maps = {h: label2id(h) for h in HEADS}
+    if config.architecture == "hierarchical":
+        rows = [{
+            "input_ids": tokenizer(e["texts"], truncation=True, max_length=config.max_seq_length)["input_ids"],
+            "layout": e["layout"],
+            **{f"{h}_labels": _label_ids(h, e[h]) for h in HEADS},
+        } for e in examples]
+        return Dataset.from_list(rows)
 
     def tokenize(batch: dict[str, list]) -> dict[str, list]:
-        rows = [dict(zip(batch, values, strict=True)) for values in zip(*batch.values(), strict=True)]
-        enc = encode(tokenizer, batch["text"], contexts_for(rows, config.context), config.max_length)
+        enc = dict(encode(tokenizer, batch["text"], batch["context"], config.max_seq_length))
         for h in HEADS:
-            enc[f"{h}_labels"] = [maps[h][x] if x is not None else IGNORE_INDEX for x in batch[h]]
-        return dict(enc)
+            enc[f"{h}_labels"] = _label_ids(h, batch[h])
+        return enc
 
-    train_ds = dsd["train"]
-    if config.max_train_samples:
-        train_ds = train_ds.shuffle(seed=config.seed).select(
-            range(min(config.max_train_samples, len(train_ds)))
-        )
-    columns = dsd["train"].column_names
-    train_tok = train_ds.map(tokenize, batched=True, remove_columns=columns)
-    has_val = "validation" in dsd
-    val_tok = dsd["validation"].map(tokenize, batched=True, remove_columns=columns) if has_val else None
-    if config.class_weighting:
-        model.class_weights = {
-            h: torch.tensor(_class_weights(train_tok[f"{h}_labels"], len(maps[h]))) for h in HEADS
-        }
+    dataset = Dataset.from_list(examples)
+    return dataset.map(tokenize, batched=True, remove_columns=dataset.column_names)
+
+
+def _examples(config: TrainConfig, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    articles = group_articles(records)
+    if config.architecture == "hierarchical":
+        return article_examples(articles, config.max_sentences, config.sentence_overlap)
+    return pair_examples(articles, config.context)
+
+
+def _train_prior(records: list[dict[str, Any]], weighting: str) -> dict[str, tuple[list[float], list[float]]]:
+    """Per head: the loss's class weights and the prior they train towards."""
+    out = {}
+    for h in HEADS:
+        counts = np.bincount([i for i in _label_ids(h, [r[h] for r in records]) if i != IGNORE_INDEX],
+                             minlength=len(label2id(h)))
+        weights = class_weights(counts, weighting)
+        prior = counts * weights
+        out[h] = (weights.tolist(), (prior / max(prior.sum(), 1e-12)).tolist())
+    return out
+
+
+def _build_trainer(config: TrainConfig, model, tokenizer, train_set, val_set, run_dir: Path):
+    import torch
+    from transformers import DataCollatorWithPadding, EarlyStoppingCallback, Trainer, TrainingArguments
+
+    class ArgmineTrainer(Trainer):
+        """The Trainer, with its own learning rate for the heads (and document transformer)."""
+
+        def create_optimizer(self, model=None):
+            optimizer = super().create_optimizer(model)
+            if config.head_learning_rate is None:
+                return optimizer
+            encoder = {id(p) for p in self.model.encoder.parameters()}
+            groups = []
+            for group in optimizer.param_groups:
+                for inside in (True, False):
+                    params = [p for p in group["params"] if (id(p) in encoder) == inside]
+                    if params:
+                        lr = group["lr"] if inside else config.head_learning_rate
+                        groups.append({**group, "params": params, "lr": lr, "initial_lr": lr})
+            optimizer.param_groups = groups
+            return optimizer
 
     def compute_metrics(eval_pred) -> dict[str, float]:
         logits, label_ids = eval_pred.predictions, eval_pred.label_ids
@@ -261,13 +191,14 @@ def _train_transformer(config: TrainConfig, dsd, resume: bool) -> Any:
         metrics["score"] = score({h: {"macro_f1": metrics[f"{h}_macro_f1"]} for h in HEADS})
         return metrics
 
-    checkpoints = config.output_path / "checkpoints"
+    hierarchical = config.architecture == "hierarchical"
+    has_val = val_set is not None
     quiet = logger.getEffectiveLevel() > logging.INFO
     args = TrainingArguments(
-        output_dir=str(checkpoints),
+        output_dir=str(run_dir),
         num_train_epochs=config.epochs,
         per_device_train_batch_size=config.batch_size,
-        per_device_eval_batch_size=config.eval_batch_size,
+        per_device_eval_batch_size=max(1, config.eval_batch_size // 16) if hierarchical else config.eval_batch_size,
         learning_rate=config.learning_rate,
         weight_decay=config.weight_decay,
         warmup_steps=config.warmup_ratio,  # a float in [0, 1) is a ratio in transformers 5
@@ -290,43 +221,123 @@ def _train_transformer(config: TrainConfig, dsd, resume: bool) -> Any:
     callbacks = []
     if has_val and config.early_stopping_patience:
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=config.early_stopping_patience))
-    trainer = Trainer(
+    return ArgmineTrainer(
         model=model,
         args=args,
-        train_dataset=train_tok,
-        eval_dataset=val_tok,
-        data_collator=DataCollatorWithPadding(tokenizer),
+        train_dataset=train_set,
+        eval_dataset=val_set,
+        data_collator=ArticleCollator(tokenizer) if hierarchical else DataCollatorWithPadding(tokenizer),
         processing_class=tokenizer,
         compute_metrics=compute_metrics if has_val else None,
         callbacks=callbacks,
     )
+
+
+def _train_transformer(config: TrainConfig, dsd, resume: bool):
+    """Fine-tune, keep the best epoch, save weights, tokenizer and config; return (model, tokenizer)."""
+    import torch
+    from transformers import set_seed
+
+    from argmine.model import ArgmineModel, base_tokenizer
+
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    set_seed(config.seed)
+    tokenizer = base_tokenizer(config.base_model)
+    model = ArgmineModel.from_base(
+        config.base_model, max_seq_length=config.max_seq_length, architecture=config.architecture,
+        context=config.context, pooling=config.pooling, classifier_dropout=config.classifier_dropout,
+        doc_layers=config.doc_layers, max_sentences=config.max_sentences,
+        sentence_overlap=config.sentence_overlap,
+    )
+    train_records = dsd["train"].to_list()
+    examples = _examples(config, train_records)
+    if config.max_train_samples:
+        rng = np.random.default_rng(config.seed)
+        keep = sorted(rng.permutation(len(examples))[: config.max_train_samples])
+        examples = [examples[i] for i in keep]
+    train_set = _tokenize(config, tokenizer, examples)
+    val_set = _tokenize(config, tokenizer, _examples(config, dsd["validation"].to_list())) \
+        if "validation" in dsd else None
+    prior = _train_prior(train_records, config.class_weighting)
+    model.config.train_prior = {h: prior[h][1] for h in HEADS}
+    if config.class_weighting != "none":
+        for h in HEADS:
+            model.set_class_weights(h, torch.tensor(prior[h][0], dtype=torch.float32))
+
+    run_dir = config.run_path
+    trainer = _build_trainer(config, model, tokenizer, train_set, val_set, run_dir)
     last = None
-    if resume and checkpoints.exists():
+    if resume and run_dir.exists():
         from transformers.trainer_utils import get_last_checkpoint
 
-        last = get_last_checkpoint(str(checkpoints))
+        last = get_last_checkpoint(str(run_dir))
         logger.info("resuming from %s", last)
     trainer.train(resume_from_checkpoint=last)
-    trainer.save_model(str(config.output_path))
-    tokenizer.save_pretrained(str(config.output_path))
+    model = trainer.model
     (config.output_path / "train_history.json").write_text(json.dumps(trainer.state.log_history, indent=2))
-    return Predictor(trainer.model, tokenizer)
+    return model, tokenizer
+
+
+def _train_baseline(config: TrainConfig, dsd) -> None:
+    from argmine.baseline import BaselineConfig, TfidfBaseline
+
+    baseline = TfidfBaseline(
+        BaselineConfig(C=config.tfidf_C, ngram_max=config.tfidf_ngram_max), seed=config.seed
+    )
+    baseline.fit(dsd["train"].to_list())
+    baseline.save(config.output_path)
+
+
+def _calibrate(config: TrainConfig, dsd) -> dict[str, Any]:
+    """Fit the configured calibration on the validation split and write it into config.json."""
+    from argmine.model import ArgmineConfig
+    from argmine.predict import Predictor
+
+    if config.calibration == "none" or "validation" not in dsd:
+        return {"method": "none"}
+    raw = Predictor.from_pretrained(config.output_path, precision="fp32", calibrated=False, cache_size=0)
+    bias = fit_model_bias(raw, dsd["validation"].to_list(), config.calibration, config.calibration_shares or {})
+    model_config = ArgmineConfig.from_pretrained(config.output_path)
+    model_config.logit_bias = bias
+    model_config.save_pretrained(config.output_path)
+    logger.info("calibration %s: logit bias %s", config.calibration, bias)
+    return {"method": config.calibration, "shares": config.calibration_shares, "logit_bias": bias}
+
+
+def _realdev(config: TrainConfig) -> dict[str, Any] | None:
+    """Score the saved model on a realdev folder, when the config names one that exists."""
+    if not config.realdev:
+        return None
+    if not (Path(config.realdev) / "gold.jsonl").exists():
+        logger.info("realdev folder %s not found; skipping the real-text benchmark", config.realdev)
+        return None
+    from argmine.predict import load
+    from argmine.realdev import evaluate_realdev
+
+    metrics = evaluate_realdev(load(config.output_path, precision="fp32"), config.realdev)
+    metrics.pop("predictions")
+    return metrics
 
 
 def train(config: TrainConfig, resume: bool = False) -> TrainResult:
-    """Train (or fit the baseline), evaluate on every held-out split, write the model folder.
+    """Train (or fit the baseline), calibrate, evaluate on every held-out split, write the model folder.
 
     The folder gets the weights, tokenizer and ``config.json`` (or the baseline's
-    files), ``metrics.json`` (validation / test / test_ood: per-class scores, macro-F1,
-    confusion matrices), ``train_config.yaml`` and a model card ``README.md``.
+    files), ``metrics.json`` (validation / test / test_ood, and ``realdev`` when the
+    config names a realdev folder that exists: per-class scores, macro-F1, confusion
+    matrices; the calibration fitted), ``train_config.yaml``, ``train_history.json`` and
+    a model card ``README.md``. The saved folder is what gets scored, in fp32.
 
     Args:
         config: the run's settings.
-        resume: continue from the last checkpoint in ``<output>/checkpoints``.
+        resume: continue from the last checkpoint in ``config.run_path`` (``runs/<name>``).
 
     Example:
         >>> result = train(load_config("configs/tiny.yaml"))  # doctest: +SKIP
     """
+    from argmine.predict import load_predictor
+
     start = time.perf_counter()
     dsd = load_dataset_dict(config.data)
     if "train" not in dsd:
@@ -335,12 +346,24 @@ def train(config: TrainConfig, resume: bool = False) -> TrainResult:
     out.mkdir(parents=True, exist_ok=True)
     logger.info("training %s (%s) on %s: %s", config.name, config.kind, config.data,
                 {s: len(d) for s, d in dsd.items()})
+    calibration: dict[str, Any] = {"method": "none"}
     if config.kind == "tfidf":
-        predictor = _train_baseline(config, dsd)
+        _train_baseline(config, dsd)
     else:
-        predictor = _train_transformer(config, dsd, resume)
+        model, tokenizer = _train_transformer(config, dsd, resume)
+        model.save_pretrained(out)
+        tokenizer.save_pretrained(out)
+        del model
+        calibration = _calibrate(config, dsd)
     train_seconds = time.perf_counter() - start
-    metrics = _eval_splits(predictor, dsd)
+    predictor = load_predictor(out, precision="fp32")
+    metrics: dict[str, Any] = {
+        s: evaluate_records(predictor, dsd[s].to_list()) for s in SPLITS if s in dsd and s != "train"
+    }
+    realdev = _realdev(config) if config.kind == "transformer" else None
+    if realdev is not None:
+        metrics["realdev"] = realdev
+    metrics["calibration"] = calibration
     metrics["train_seconds"] = round(train_seconds, 1)
     metrics["n_train"] = len(dsd["train"])
     (out / "metrics.json").write_text(json.dumps(strip_text(metrics), indent=2))
@@ -363,10 +386,11 @@ def train_seeds(config: TrainConfig, n_seeds: int) -> dict[str, Any]:
     runs = []
     for k in range(n_seeds):
         seed = config.seed + k
-        run_config = replace(config, seed=seed, output_dir=str(config.output_path / f"seed-{seed}"))
+        run_config = replace(config, seed=seed, output_dir=str(config.output_path / f"seed-{seed}"),
+                             run_dir=str(config.run_path / f"seed-{seed}"))
         runs.append(train(run_config).metrics)
     summary: dict[str, Any] = {"seeds": [config.seed + k for k in range(n_seeds)]}
-    for split in ("validation", "test", "test_ood"):
+    for split in ("validation", "test", "test_ood", "realdev"):
         if split not in runs[0]:
             continue
         summary[split] = {}
@@ -387,10 +411,11 @@ def _fmt(x: float) -> str:
 def model_card(config: TrainConfig, metrics: dict[str, Any]) -> str:
     """Render the model folder's ``README.md``: what it is, how it was trained, how well it does."""
     rows = []
-    for split in ("validation", "test", "test_ood"):
+    for split in ("validation", "test", "test_ood", "realdev"):
         if split in metrics:
             m = metrics[split]
-            rows.append(f"| {split} | {m['n']} | {_fmt(m['role']['macro_f1'])} | "
+            n = m["n"] if "n" in m else m["segments"]
+            rows.append(f"| {split} | {n} | {_fmt(m['role']['macro_f1'])} | "
                         f"{_fmt(m['stance']['macro_f1'])} |")
     per_class = []
     for split in ("test", "test_ood"):
@@ -401,6 +426,7 @@ def model_card(config: TrainConfig, metrics: dict[str, Any]) -> str:
                               for k, v in metrics[split][head]["per_class"].items())
             per_class.append(f"- {split} {head}: {cells}")
     base = config.base_model if config.kind == "transformer" else "none (TF-IDF + logistic regression)"
+    arch = f"{config.architecture}, context {config.context}" if config.kind == "transformer" else "n/a"
     hyper = yaml.safe_dump(asdict(config), sort_keys=False).strip()
     return f"""---
 library_name: argmine
@@ -414,7 +440,8 @@ Trained with argmine {__version__}.
 
 - Kind: {config.kind}
 - Base model: {base}
-- Context: {config.context if config.kind == "transformer" else "none"}
+- Architecture: {arch}
+- Calibration: {metrics.get("calibration", {}).get("method", "none")}
 - Data: `{config.data}` (sha256 prefix {data_hash(config.data)}), {metrics.get('n_train')} training sentences
 - Seed: {config.seed}
 - Training time: {metrics.get('train_seconds')} s
