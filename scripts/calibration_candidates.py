@@ -24,7 +24,7 @@ import numpy as np
 from argmine.calibrate import fit_model_bias
 from argmine.data import load_dataset_dict
 from argmine.evaluate import evaluate_records
-from argmine.predict import Miner, Predictor
+from argmine.predict import Predictor
 from argmine.realdev import evaluate_realdev
 
 #: Class shares of realdev's gold labels as its README reports them (counts / total).
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
             m = evaluate_records(predictor, dsd[split].to_list())
             row[split] = {h: m[h]["macro_f1"] for h in ("role", "stance")}
         if Path(args.realdev, "gold.jsonl").exists():
-            m = evaluate_realdev(Miner(predictor), args.realdev)
+            m = evaluate_realdev(predictor, args.realdev)
             row["realdev"] = {h: m[h]["macro_f1"] for h in ("role", "stance")}
             row["realdev_stance_per_class"] = m["stance"]["per_class"]
         results.append(row)

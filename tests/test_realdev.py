@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from argmine.cli import main
-from argmine.predict import load
+from argmine.predict import load_predictor
 from argmine.realdev import evaluate_realdev, match, score_predictions
 
 SHARED_SCORER = Path(__file__).resolve().parents[2] / "shared" / "realdev" / "score.py"
@@ -66,8 +66,7 @@ def test_scores_are_strict_and_macro_over_gold_classes(fake_realdev):
 
 
 def test_model_scores_equal_the_shared_scorer(fake_realdev, model_dir, tmp_path):
-    miner = load(model_dir, device="cpu", precision="fp32")
-    ours = evaluate_realdev(miner, fake_realdev)
+    ours = evaluate_realdev(load_predictor(model_dir), fake_realdev)
     assert ours["segments"] == 7 and ours["unmatched"] == 0
     if not SHARED_SCORER.exists():
         pytest.skip("../shared/realdev/score.py is not beside the project")
@@ -99,4 +98,13 @@ def test_cli_evaluate_needs_data_or_realdev(model_dir, capsys):
 
 def test_missing_gold_says_what_a_realdev_folder_holds(tmp_path, model_dir):
     with pytest.raises(FileNotFoundError, match="a realdev folder holds articles/ and gold.jsonl"):
-        evaluate_realdev(load(model_dir, precision="fp32"), tmp_path)
+        evaluate_realdev(load_predictor(model_dir), tmp_path)
+
+
+def test_baseline_scores_on_realdev(fake_realdev, tmp_path, mini_corpus):
+    from argmine.baseline import TfidfBaseline
+    from argmine.data import read_records
+
+    baseline = TfidfBaseline().fit(read_records(mini_corpus))
+    scores = evaluate_realdev(baseline, fake_realdev)
+    assert scores["segments"] == 7 and 0.0 <= scores["stance"]["macro_f1"] <= 1.0

@@ -78,10 +78,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             print(f"== {head} ==")
             print(metrics[head]["report_text"])
     if args.realdev:
-        from argmine.predict import load
+        from argmine.predict import load_predictor
         from argmine.realdev import evaluate_realdev, format_report
 
-        metrics = evaluate_realdev(load(args.model, precision=args.precision), args.realdev)
+        metrics = evaluate_realdev(load_predictor(args.model, precision=args.precision), args.realdev)
         print(f"realdev {args.realdev}: {metrics['segments']} gold segments, "
               f"{metrics['unmatched']} without an overlapping prediction")
         print(format_report(metrics))

@@ -11,7 +11,8 @@ number per head is the macro-F1 over the classes present in gold.
 
 Example:
     >>> from argmine.realdev import evaluate_realdev
-    >>> m = evaluate_realdev(argmine.load("models/default"), "../shared/realdev")  # doctest: +SKIP
+    >>> from argmine.predict import load_predictor
+    >>> m = evaluate_realdev(load_predictor("models/default"), "../shared/realdev")  # doctest: +SKIP
     >>> m["stance"]["macro_f1"]                                                     # doctest: +SKIP
 """
 
@@ -49,18 +50,26 @@ def read_gold(folder: str | Path) -> list[dict[str, Any]]:
     return rows
 
 
-def predict_folder(miner, folder: str | Path, batch_size: int = 64) -> list[dict[str, Any]]:
-    """Analyse every ``articles/*.txt`` of a benchmark folder; one row per predicted sentence."""
+def predict_folder(predictor, folder: str | Path, batch_size: int = 64) -> list[dict[str, Any]]:
+    """Label every ``articles/*.txt`` of a benchmark folder; one row per predicted sentence.
+
+    ``predictor`` is anything :class:`argmine.evaluate.Scorable` (a
+    :class:`~argmine.predict.Predictor`, the TF-IDF baseline); the articles are split with
+    :func:`argmine.segment.split_sentences`, as :meth:`argmine.predict.Miner.analyze` does.
+    """
+    from argmine.segment import split_sentences
+
     files = sorted((Path(folder) / "articles").glob("*.txt"))
     if not files:
         raise FileNotFoundError(f"{folder}/articles: no .txt articles")
-    texts = [f.read_text(encoding="utf-8") for f in files]
-    analyses = miner.analyze_batch(texts, batch_size=batch_size, doc_ids=[f.stem for f in files])
-    return [
-        {"doc_id": a.doc_id, "start": s.start, "end": s.end, "role": s.role, "stance": s.stance}
-        for a in analyses
-        for s in a.sentences
-    ]
+    spans = [split_sentences(f.read_text(encoding="utf-8")) for f in files]
+    scores = predictor.predict_articles([[s.text for s in article] for article in spans], batch_size)
+    rows = []
+    for f, article, article_scores in zip(files, spans, scores):
+        for span, s in zip(article, article_scores):
+            rows.append({"doc_id": f.stem, "start": span.start, "end": span.end,
+                         **{h: predictor.labels[h][int(getattr(s, h).argmax())] for h in HEADS}})
+    return rows
 
 
 def match(gold: list[dict[str, Any]], predicted: list[dict[str, Any]]) -> list[dict[str, Any] | None]:
@@ -115,15 +124,15 @@ def score_predictions(gold: list[dict[str, Any]], predicted: list[dict[str, Any]
     return out
 
 
-def evaluate_realdev(miner, folder: str | Path = DEFAULT_REALDEV, batch_size: int = 64) -> dict[str, Any]:
-    """Analyse a benchmark folder's articles with ``miner`` and score them.
+def evaluate_realdev(predictor, folder: str | Path = DEFAULT_REALDEV, batch_size: int = 64) -> dict[str, Any]:
+    """Label a benchmark folder's articles with ``predictor`` and score them.
 
     Returns:
         ``{"segments", "unmatched", "role": {...}, "stance": {...}, "predictions": [...]}``;
         each head has ``macro_f1``, ``accuracy``, ``n``, ``per_class`` and ``confusion``.
     """
     gold = read_gold(folder)
-    predicted = predict_folder(miner, folder, batch_size)
+    predicted = predict_folder(predictor, folder, batch_size)
     return {**score_predictions(gold, predicted), "predictions": predicted}
 
 

@@ -312,10 +312,10 @@ def _realdev(config: TrainConfig) -> dict[str, Any] | None:
     if not (Path(config.realdev) / "gold.jsonl").exists():
         logger.info("realdev folder %s not found; skipping the real-text benchmark", config.realdev)
         return None
-    from argmine.predict import load
+    from argmine.predict import load_predictor
     from argmine.realdev import evaluate_realdev
 
-    metrics = evaluate_realdev(load(config.output_path, precision="fp32"), config.realdev)
+    metrics = evaluate_realdev(load_predictor(config.output_path, precision="fp32"), config.realdev)
     metrics.pop("predictions")
     return metrics
 
@@ -360,7 +360,7 @@ def train(config: TrainConfig, resume: bool = False) -> TrainResult:
     metrics: dict[str, Any] = {
         s: evaluate_records(predictor, dsd[s].to_list()) for s in SPLITS if s in dsd and s != "train"
     }
-    realdev = _realdev(config) if config.kind == "transformer" else None
+    realdev = _realdev(config)
     if realdev is not None:
         metrics["realdev"] = realdev
     metrics["calibration"] = calibration
