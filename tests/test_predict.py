@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 import argmine
 from argmine.cli import main
@@ -18,6 +19,7 @@ from argmine.predict import (
     Miner,
     Predictor,
     SentencePrediction,
+    auto_precision,
     load,
 )
 from argmine.segment import split_sentences
@@ -44,7 +46,7 @@ def test_quickstart_as_in_readme(model_dir):
     assert isinstance(art, argmine.ArticleAnalysis)
     assert isinstance(art.sentences[0], argmine.SentencePrediction)
     assert art.doc_id == "a1"
-    assert miner.precision == "bf16"
+    assert miner.precision == auto_precision(torch.device("cpu"))[0]
 
 
 def test_analyze_labels_every_sentence_with_offsets(miner):
@@ -165,8 +167,38 @@ def test_lower_precision_is_close_to_fp32(model_dir, miner, precision):
 
 
 def test_unknown_precision_is_an_error(model_dir):
-    with pytest.raises(ValueError, match="precision 'fp8' is not one of fp32, bf16, int8"):
+    with pytest.raises(ValueError, match="precision 'fp8' is not one of auto, fp32, bf16, fp16, int8"):
         load(model_dir, precision="fp8")
+    with pytest.raises(ValueError, match="precision 'fp16' runs on CUDA only"):
+        load(model_dir, device="cpu", precision="fp16")
+
+
+@pytest.mark.parametrize(
+    ("amx", "avx512_bf16", "expected"),
+    [(True, True, "bf16"), (False, True, "bf16"), (False, False, "fp32")],
+)
+def test_auto_precision_follows_cpu_capabilities(monkeypatch, amx, avx512_bf16, expected):
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: amx)
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: avx512_bf16)
+    monkeypatch.setattr(torch.backends.cpu, "get_cpu_capability", lambda: "AVX2")
+    precision, reason = auto_precision(torch.device("cpu"))
+    assert precision == expected
+    assert ("slower than fp32" in reason) == (expected == "fp32")
+
+
+@pytest.mark.parametrize(("bf16", "expected"), [(True, "bf16"), (False, "fp16")])
+def test_auto_precision_on_cuda(monkeypatch, bf16, expected):
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: bf16)
+    assert auto_precision(torch.device("cuda"))[0] == expected
+
+
+def test_auto_precision_is_logged_and_stored(model_dir, monkeypatch, caplog):
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: False)
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)
+    with caplog.at_level("INFO", logger="argmine.predict"):
+        miner = load(model_dir, device="cpu")
+    assert miner.precision == "fp32" and "without bf16" in miner.predictor.precision_reason
+    assert "precision fp32" in caplog.text
 
 
 def test_load_missing_folder_says_what_is_wrong(tmp_path):

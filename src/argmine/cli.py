@@ -151,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", help="annotated .jsonl file or folder")
     p.add_argument("--realdev", metavar="DIR",
                    help="a realdev folder (articles/*.txt + gold.jsonl), e.g. ../shared/realdev")
-    p.add_argument("--precision", choices=("fp32", "bf16", "int8"), default="fp32",
+    p.add_argument("--precision", choices=("auto", "fp32", "bf16", "fp16", "int8"), default="fp32",
                    help="precision for --realdev (default fp32, as training scores)")
     p.add_argument("--report-dir", help="write metrics, confusion-matrix PNGs and realdev predictions here")
     p.set_defaults(func=cmd_evaluate)
@@ -238,12 +238,12 @@ def cmd_export_hf(args: argparse.Namespace) -> int:
 
 def _add_inference_commands(sub) -> None:
     """Register analyze / corpus / export-hf (inference side)."""
-    precisions = ("fp32", "bf16", "int8")  # argmine.predict.PRECISIONS; no torch import here
+    precisions = ("auto", "fp32", "bf16", "fp16", "int8")  # argmine.predict.PRECISIONS; no torch import here
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--model", required=True, help="model folder")
         p.add_argument("--precision", choices=precisions,
-                       help="numeric precision (default: bf16)")
+                       help="numeric precision (default: auto, chosen from what the hardware can do)")
         p.add_argument("--device", help="cpu, cuda, ... (default: automatic)")
         p.add_argument("--batch-size", type=int, default=64, help="sentences per forward pass")
 

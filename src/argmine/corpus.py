@@ -443,8 +443,8 @@ def analyze_corpus(
         chunk_size: documents per chunk (the unit of streaming and of resume).
         batch_size: sentences per forward pass.
         max_chars: longer documents are refused as "too long".
-        precision: ``fp32``, ``bf16``, ``int8`` or None for the default (ignored when
-            ``model`` is a Miner).
+        precision: as for :func:`argmine.load` (None: ``auto``); ignored when ``model``
+            is a Miner.
         device: as for :func:`argmine.load`.
         show_progress_bar: None shows the bar when logging is at INFO or lower.
 
