@@ -23,11 +23,11 @@ run: setup
 	$(BIN)/argmine analyze --model models/default data/samples/strait-standoff.txt
 
 test: setup
-	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff check src tests scripts data/escalation-news/tools
 	$(BIN)/python -m pytest -q
 
 lint: setup
-	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff check src tests scripts data/escalation-news/tools
 
 clean:
 	rm -rf $(VENV) models build *.egg-info src/*.egg-info

@@ -115,21 +115,6 @@ def test_resume_continues_from_last_checkpoint(tmp_path, mini_corpus):
     assert history_2[0] == history_1[0]
 
 
-def test_scripts_train_main_runs_end_to_end(tmp_path, mini_corpus, monkeypatch):
-    sys.path.insert(0, str(ROOT / "scripts"))
-    try:
-        import train as train_script
-    finally:
-        sys.path.pop(0)
-    out = tmp_path / "script-run"
-    code = train_script.main([
-        "--config", str(ROOT / "configs" / "tiny.yaml"), "--set", f"data={mini_corpus}",
-        "--set", f"output_dir={out}", "--set", "max_seq_length=32", "--set", f"run_dir={tmp_path / 'run'}",
-    ])
-    assert code == 0
-    assert (out / "metrics.json").exists()
-
-
 def test_yaml_strings_that_are_numbers_are_accepted(tmp_path):
     path = tmp_path / "c.yaml"
     path.write_text("learning_rate: 1e-4\n")  # PyYAML reads this as a str

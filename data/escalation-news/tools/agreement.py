@@ -4,7 +4,8 @@ The second annotator's file has one line per sentence with ``article_id``,
 ``sentence_id``, ``role`` and ``stance``; only the sentences it covers are compared.
 
 Usage:
-    python scripts/agreement.py data/escalation-news data/escalation-news/agreement/second_annotator.jsonl \
+    python data/escalation-news/tools/agreement.py data/escalation-news \
+        data/escalation-news/agreement/second_annotator.jsonl \
         [--first-labels FILE] [--disagreements OUT.jsonl]
 
 ``--first-labels`` compares against a saved copy of the first annotator's labels

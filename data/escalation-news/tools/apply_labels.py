@@ -5,7 +5,7 @@ its final ``role``, ``stance`` and, optionally, ``ambiguous``. Every other field
 every other row is kept as is. Prints how many labels changed.
 
 Usage:
-    python scripts/apply_labels.py data/escalation-news CHANGES.jsonl [MORE.jsonl ...]
+    python data/escalation-news/tools/apply_labels.py data/escalation-news CHANGES.jsonl [MORE.jsonl ...]
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ are shuffled (seeded) and dealt out about 70/15/15 to train/validation/test, per
 conflict, so each split sees each conflict and no article is cut across splits.
 
 Usage:
-    python scripts/assign_splits.py IN.jsonl [IN2.jsonl ...] --out data/escalation-news \
+    python data/escalation-news/tools/assign_splits.py IN.jsonl [IN2.jsonl ...] --out data/escalation-news \
         --ood armenia-azerbaijan kosovo-serbia venezuela-guyana
 
 With ``--keep-existing``, articles that already carry a split keep it and only new
