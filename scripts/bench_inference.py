@@ -10,7 +10,7 @@ sentences; repeated when the data has fewer), report sentences/s for
   hierarchical model) is timed against an untrained exportable twin built on its own
   encoder weights (same encoder, so the same cost per sentence);
 * argmine's :class:`~argmine.predict.Predictor` reading the same articles
-  (``predict_articles``) in each precision (fp32, bf16, int8),
+  (``predict_articles``) in each precision (fp32, auto and what it resolves to, bf16, int8),
 
 with the label agreement of each precision with fp32 (both heads) and the speed ratio
 to the reference. The prediction cache is cleared before every timed run.
@@ -33,7 +33,7 @@ import torch
 from argmine.context import article_contexts
 from argmine.data import group_articles, read_records
 from argmine.labels import HEADS
-from argmine.model import ArgmineConfig, ArgmineModel, export_head
+from argmine.model import ArgmineConfig, ArgmineModel, encode, export_head
 from argmine.predict import PRECISIONS, Predictor
 
 
@@ -88,7 +88,8 @@ def bench_pipeline(model_dir: str, articles: list[list[str]], batch_size: int) -
 
 
 def bench_argmine(model_dir: str, precision: str, articles: list[list[str]], batch_size: int):
-    """Time argmine's Predictor in one precision; return seconds and labels per head."""
+    """Time argmine's Predictor in one precision; return seconds, labels per head and the
+    precision it ran in (what ``auto`` resolved to)."""
     predictor = Predictor.from_pretrained(model_dir, device="cpu", precision=precision)
     predictor.predict_articles(articles[:3], batch_size=batch_size)  # warm-up
     predictor.clear_cache()
@@ -97,7 +98,41 @@ def bench_argmine(model_dir: str, precision: str, articles: list[list[str]], bat
     seconds = time.perf_counter() - start
     flat = [s for a in scores for s in a]
     labels = {h: [predictor.labels[h][int(getattr(s, h).argmax())] for s in flat] for h in HEADS}
-    return seconds, labels
+    return seconds, labels, predictor.precision
+
+
+def fp32_ceiling(model_dir: str, articles: list[list[str]]) -> dict:
+    """The fp32 ceiling: encoder FLOPs per sentence at the mean token length of what the
+    model reads, against this machine's measured fp32 matmul rate (all threads).
+
+    FLOPs per layer for T tokens, hidden H, feed-forward I: 8TH^2 (Q, K, V, output
+    projections) + 4THI (feed-forward) + 4T^2H (attention scores and mixing), each
+    multiply-add counted as 2. Embeddings, norms, softmax and the heads are left out,
+    so the ceiling is an upper bound.
+    """
+    from transformers import AutoTokenizer
+
+    config = ArgmineConfig.from_pretrained(model_dir)
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    texts, contexts = [], []
+    for sentences in articles:
+        texts += sentences
+        contexts += article_contexts(sentences, config.context)
+    lengths = [len(ids) for ids in encode(tokenizer, texts, contexts, config.max_seq_length)["input_ids"]]
+    enc = config.encoder
+    layers, hidden, ffn = enc["num_hidden_layers"], enc["hidden_size"], enc["intermediate_size"]
+    per_layer = [8 * t * hidden**2 + 4 * t * hidden * ffn + 4 * t * t * hidden for t in lengths]
+    flops = layers * float(np.mean(per_layer))
+    a, b = torch.randn(4096, hidden), torch.randn(hidden, ffn)
+    best = float("inf")
+    with torch.inference_mode():
+        for _ in range(10):
+            start = time.perf_counter()
+            a @ b
+            best = min(best, time.perf_counter() - start)
+    rate = 2 * a.shape[0] * hidden * ffn / best
+    return {"mean_tokens": float(np.mean(lengths)), "gflop_per_sentence": flops / 1e9,
+            "matmul_gflops": rate / 1e9, "ceiling_sent_per_s": rate / flops}
 
 
 def agreement(a: dict, b: dict) -> float:
@@ -112,7 +147,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--data", default="data/escalation-news", help="annotated JSONL or folder")
     parser.add_argument("-n", type=int, default=2000, help="sentences to run (>= 2000)")
     parser.add_argument("--batch-size", type=int, default=64, help="argmine batch size")
-    parser.add_argument("--precisions", default=",".join(PRECISIONS))
+    parser.add_argument("--precisions", default="fp32," + ",".join(p for p in PRECISIONS if p not in ("fp32", "fp16")),
+                        help="comma-separated, fp32 first (the others are compared with it); "
+                             "fp16 runs on CUDA only")
     parser.add_argument("--json", help="also write the results here")
     args = parser.parse_args(argv)
 
@@ -134,23 +171,30 @@ def main(argv: list[str] | None = None) -> dict:
              "agree_fp32": None, "ratio": 1.0}]
     fp32_labels = None
     for precision in args.precisions.split(","):
-        seconds, labels = bench_argmine(args.model, precision, articles, args.batch_size)
+        seconds, labels, ran = bench_argmine(args.model, precision, articles, args.batch_size)
         if precision == "fp32":
             fp32_labels = labels
             if exportable and config.context == "previous":
                 rows[0]["agree_fp32"] = agreement(ref_labels, labels)
         rate = n / seconds
-        rows.append({"system": f"argmine {precision} (bs {args.batch_size})", "sent_per_s": rate,
+        name = f"{precision} = {ran}" if precision == "auto" else precision
+        rows.append({"system": f"argmine {name} (bs {args.batch_size})", "sent_per_s": rate,
                      "agree_fp32": agreement(labels, fp32_labels) if fp32_labels else None,
                      "ratio": rate / ref_rate})
+    ceiling = fp32_ceiling(args.model, articles)
+    fp32_rate = next((r["sent_per_s"] for r in rows if r["system"].startswith("argmine fp32")), None)
+    share = f"; argmine fp32 reaches {100 * fp32_rate / ceiling['ceiling_sent_per_s']:.0f}% of it" if fp32_rate else ""
+    print(f"fp32 ceiling: {ceiling['ceiling_sent_per_s']:.1f} sentences/s ({ceiling['gflop_per_sentence']:.3f} "
+          f"GFLOP per sentence at {ceiling['mean_tokens']:.1f} tokens, fp32 matmul "
+          f"{ceiling['matmul_gflops']:.0f} GFLOP/s){share}")
     print(f"\n| {'system':<30} | sentences/s | agreement with fp32 | x reference |")
     print(f"|{'-' * 32}|-------------|---------------------|-------------|")
     for r in rows:
         agree = "-" if r["agree_fp32"] is None else f"{100 * r['agree_fp32']:.2f}%"
         print(f"| {r['system']:<30} | {r['sent_per_s']:11.1f} | {agree:>19} | {r['ratio']:11.2f} |")
     if args.json:
-        Path(args.json).write_text(json.dumps(rows, indent=2))
-    return {"rows": rows}
+        Path(args.json).write_text(json.dumps({"rows": rows, "fp32_ceiling": ceiling}, indent=2))
+    return {"rows": rows, "fp32_ceiling": ceiling}
 
 
 if __name__ == "__main__":
