@@ -23,7 +23,7 @@ def _tiny(tmp_path, mini_corpus, **over):
     return config_from_dict(values)
 
 
-@pytest.mark.parametrize("name", ["default", "tiny", "baseline", "exportable", "hierarchical", "article-pair"])
+@pytest.mark.parametrize("name", ["default", "tiny", "baseline", "exportable", "hierarchical", "article-pair", "large"])
 def test_shipped_configs_load(name):
     config = load_config(ROOT / "configs" / f"{name}.yaml")
     assert config.name == name
@@ -49,6 +49,8 @@ def test_unknown_key_names_key_and_file(tmp_path):
          r"bad\.yaml: calibration shares need exactly the labels pro, con, neutral"),
         ("calibration_shares: {stance: {pro: a}}\n", r"calibration_shares\.stance\.pro must be a number"),
         ("architecture: hierarchical\ncontext: previous\n", r"set context: none"),
+        ("distill_alpha: 0\n", r"bad\.yaml: distill_alpha must be in \(0, 1\], got 0"),
+        ("distill_temperature: -1\n", r"bad\.yaml: distill_temperature must be > 0"),
         ("- a\n- b\n", r"bad\.yaml: expected a mapping"),
         ("epochs: [1\n", r"bad\.yaml: not valid YAML"),
     ],

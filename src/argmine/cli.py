@@ -119,6 +119,18 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_soft_labels(args: argparse.Namespace) -> int:
+    """Write a teacher model's class probabilities for annotated articles (distillation data)."""
+    from argmine.data import read_records
+    from argmine.distill import soft_labels, write_soft_labels
+    from argmine.predict import Predictor
+
+    predictor = Predictor.from_pretrained(args.model, precision="fp32", calibrated=False, cache_size=0)
+    rows = soft_labels(predictor, read_records(args.data, require_labels=False), batch_size=args.batch_size)
+    print(f"{write_soft_labels(rows, args.output)}: {len(rows)} sentences")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser of every sub-command."""
     parser = argparse.ArgumentParser(
@@ -163,6 +175,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--shares", action="append", default=[], metavar="HEAD=LABEL:SHARE,...",
                    help="class shares to aim at, e.g. stance=pro:0.13,con:0.19,neutral:0.68 (repeatable)")
     p.set_defaults(func=cmd_calibrate)
+
+    p = sub.add_parser("soft-labels", help="a teacher model's probabilities for annotated data (distillation)")
+    p.add_argument("--model", required=True, help="teacher model folder (scored raw, in fp32)")
+    p.add_argument("--data", required=True, help="annotated .jsonl file or folder (the training split)")
+    p.add_argument("--output", required=True, help="soft-label .jsonl to write (a config's distill_from)")
+    p.add_argument("--batch-size", type=int, default=64, help="sentences per forward pass")
+    p.set_defaults(func=cmd_soft_labels)
 
     _add_inference_commands(sub)
     return parser

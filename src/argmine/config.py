@@ -70,6 +70,11 @@ class TrainConfig:
         "help": "per head, the class shares the calibration aims at, e.g. {stance: {pro: 0.13, ...}}"})
     realdev: str | None = field(default=None, metadata={
         "help": "a realdev folder (real articles + gold) to score the model on after training; skipped if absent"})
+    distill_from: str | None = field(default=None, metadata={
+        "help": "a teacher's soft-label file for the training split (argmine soft-labels); None = no distillation"})
+    distill_alpha: float = field(default=0.5, metadata={
+        "help": "weight of the distillation loss (KL to the teacher); 1 - alpha weighs the gold loss"})
+    distill_temperature: float = field(default=2.0, metadata={"help": "softmax temperature of the distillation"})
     early_stopping_patience: int = field(default=2, metadata={"help": "epochs without gain before stopping; 0 = off"})
     seed: int = field(default=42, metadata={"help": "random seed (same seed, same metrics on CPU)"})
     group_by_length: bool = field(default=True, metadata={"help": "batch similar lengths (less padding)"})
@@ -101,6 +106,10 @@ class TrainConfig:
             raise ValueError(f"warmup_ratio must be in [0, 1), got {self.warmup_ratio}")
         if not 0 <= self.classifier_dropout < 1:
             raise ValueError(f"classifier_dropout must be in [0, 1), got {self.classifier_dropout}")
+        if not 0 < self.distill_alpha <= 1:
+            raise ValueError(f"distill_alpha must be in (0, 1], got {self.distill_alpha}")
+        if self.distill_temperature <= 0:
+            raise ValueError(f"distill_temperature must be > 0, got {self.distill_temperature}")
         if self.early_stopping_patience < 0:
             raise ValueError("early_stopping_patience must be >= 0")
         if self.calibration != "none" and not self.calibration_shares:

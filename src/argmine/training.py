@@ -70,7 +70,8 @@ def pair_examples(articles: list[list[dict[str, Any]]], mode: str) -> list[dict[
     out = []
     for rows in articles:
         contexts = article_contexts([r["text"] for r in rows], mode)
-        out += [{"text": r["text"], "context": c or None, "role": r["role"], "stance": r["stance"]}
+        out += [{"text": r["text"], "context": c or None, "role": r["role"], "stance": r["stance"],
+                 **{f"{h}_soft": r[f"{h}_soft"] for h in HEADS if f"{h}_soft" in r}}
                 for r, c in zip(rows, contexts)]
     return out
 
@@ -86,6 +87,7 @@ def article_examples(articles: list[list[dict[str, Any]]], size: int, overlap: i
             out.append({
                 "texts": texts[start:end], "layout": layout[start:end],
                 "role": [r["role"] for r in window], "stance": [r["stance"] for r in window],
+                **{f"{h}_soft": [r[f"{h}_soft"] for r in window] for h in HEADS if f"{h}_soft" in rows[0]},
             })
     return out
 
@@ -112,6 +114,8 @@ class ArticleCollator:
         batch["layout"] = torch.tensor([x for f in features for x in f["layout"]], dtype=torch.float32)
         for h in HEADS:
             batch[f"{h}_labels"] = torch.tensor([x for f in features for x in f[f"{h}_labels"]])
+            if f"{h}_soft" in features[0]:
+                batch[f"{h}_soft"] = torch.tensor([x for f in features for x in f[f"{h}_soft"]])
         return batch
 
 
@@ -126,6 +130,7 @@ def _tokenize(config: TrainConfig, tokenizer, examples: list[dict[str, Any]]):
             "input_ids": tokenizer(e["texts"], truncation=True, max_length=config.max_seq_length)["input_ids"],
             "layout": e["layout"],
             **{f"{h}_labels": _label_ids(h, e[h]) for h in HEADS},
+            **{f"{h}_soft": e[f"{h}_soft"] for h in HEADS if f"{h}_soft" in e},
         } for e in examples]
         return Dataset.from_list(rows)
 
@@ -133,6 +138,8 @@ def _tokenize(config: TrainConfig, tokenizer, examples: list[dict[str, Any]]):
         enc = dict(encode(tokenizer, batch["text"], batch["context"], config.max_seq_length))
         for h in HEADS:
             enc[f"{h}_labels"] = _label_ids(h, batch[h])
+            if f"{h}_soft" in batch:
+                enc[f"{h}_soft"] = batch[f"{h}_soft"]
         return enc
 
     dataset = Dataset.from_list(examples)
@@ -180,6 +187,19 @@ def _build_trainer(config: TrainConfig, model, tokenizer, train_set, val_set, ru
             optimizer.param_groups = groups
             return optimizer
 
+        def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+            """The gold loss, mixed with the distillation loss when the batch carries soft labels."""
+            soft = {h: inputs.pop(f"{h}_soft", None) for h in HEADS}
+            outputs = model(**inputs)
+            loss = outputs.loss
+            if config.distill_from and soft["role"] is not None:
+                from argmine.distill import distillation_loss
+
+                kd = sum(distillation_loss(getattr(outputs, f"{h}_logits"), soft[h], config.distill_temperature)
+                         for h in HEADS)
+                loss = (1 - config.distill_alpha) * loss + config.distill_alpha * kd
+            return (loss, outputs) if return_outputs else loss
+
     def compute_metrics(eval_pred) -> dict[str, float]:
         logits, label_ids = eval_pred.predictions, eval_pred.label_ids
         metrics = {}
@@ -217,6 +237,7 @@ def _build_trainer(config: TrainConfig, model, tokenizer, train_set, val_set, ru
         dataloader_num_workers=0,
         disable_tqdm=quiet,
         train_sampling_strategy="group_by_length" if config.group_by_length else "random",
+        remove_unused_columns=False,  # the datasets hold model inputs only, plus soft labels for compute_loss
     )
     callbacks = []
     if has_val and config.early_stopping_patience:
@@ -251,7 +272,15 @@ def _train_transformer(config: TrainConfig, dsd, resume: bool):
         sentence_overlap=config.sentence_overlap,
     )
     train_records = dsd["train"].to_list()
-    examples = _examples(config, train_records)
+    train_rows = train_records
+    if config.distill_from:
+        from argmine.distill import attach_soft_labels, read_soft_labels
+
+        train_rows = attach_soft_labels(train_records, read_soft_labels(config.distill_from),
+                                                 config.distill_from)
+        logger.info("distilling from %s (alpha %s, temperature %s)", config.distill_from,
+                    config.distill_alpha, config.distill_temperature)
+    examples = _examples(config, train_rows)
     if config.max_train_samples:
         rng = np.random.default_rng(config.seed)
         keep = sorted(rng.permutation(len(examples))[: config.max_train_samples])
