@@ -221,6 +221,30 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_render(args: argparse.Namespace) -> int:
+    """Write the HTML article view of text files (one self-contained page per file)."""
+    from argmine.predict import load
+
+    files = [Path(f) for f in args.files]
+    out = Path(args.output) if args.output else None
+    if len(files) > 1 and out is not None and out.suffix.lower() in (".html", ".htm"):
+        raise ValueError(f"-o {out}: several files need an output folder, not one .html file")
+    miner = load(args.model, device=args.device, precision=args.precision)
+    arts = miner.analyze_batch([_read_text(str(f)) for f in files], batch_size=args.batch_size,
+                               doc_ids=[f.name for f in files])
+    for f, art in zip(files, arts, strict=True):
+        if out is None:
+            target = f.with_suffix(".html")
+        elif len(files) == 1 and out.suffix.lower() in (".html", ".htm"):
+            target = out
+        else:
+            out.mkdir(parents=True, exist_ok=True)
+            target = out / f"{f.stem}.html"
+        target.write_text(art.to_html(), encoding="utf-8")
+        print(target)
+    return 0
+
+
 def cmd_corpus(args: argparse.Namespace) -> int:
     """Label a whole corpus, streaming and resumable; exit 1 when some documents failed."""
     from argmine.corpus import analyze_corpus
@@ -271,6 +295,12 @@ def _add_inference_commands(sub) -> None:
     p.add_argument("files", nargs="+", metavar="FILE", help="text files; '-' reads stdin")
     p.add_argument("--json", action="store_true", help="one JSON object per article")
     p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser("render", help="write an HTML view of each article (roles, stance, scores)")
+    common(p)
+    p.add_argument("files", nargs="+", metavar="FILE", help="text files")
+    p.add_argument("-o", "--output", help="an .html file (one input) or a folder; default FILE.html beside each")
+    p.set_defaults(func=cmd_render)
 
     p = sub.add_parser("corpus", help="label a corpus: streaming, resumable, errors file")
     common(p)

@@ -507,8 +507,8 @@ class Miner:
             [[s.text for s in article] for article in spans], batch_size, show_progress_bar
         )
         return [
-            ArticleAnalysis(doc_id, [self._sentence(span, s) for span, s in zip(article, article_scores)])
-            for doc_id, article, article_scores in zip(doc_ids, spans, scores)
+            ArticleAnalysis(doc_id, [self._sentence(span, s) for span, s in zip(article, article_scores)], text=text)
+            for doc_id, text, article, article_scores in zip(doc_ids, texts, spans, scores)
         ]
 
     def _sentence(self, span, scores: SentenceScores) -> SentencePrediction:

@@ -113,11 +113,44 @@ class ArticleAnalysis:
 
     doc_id: str | None
     sentences: list[SentencePrediction] = field(default_factory=list)
+    #: the analysed text, kept by ``Miner.analyze`` for the views; not part of
+    #: :meth:`to_dict` nor of equality (sentences carry their own text and offsets)
+    text: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def summary(self) -> ArticleSummary:
         """Counts per role and stance and the escalation balance (see :class:`ArticleSummary`)."""
         return ArticleSummary.from_labels([(s.role, s.stance) for s in self.sentences])
+
+    def to_html(self) -> str:
+        """A self-contained HTML page of the article: sentences highlighted by role, marked
+        by stance, scores on hover, legend and summary (see :mod:`argmine.render`).
+
+        Example:
+            >>> "<!DOCTYPE html>" in ArticleAnalysis("a1", text="").to_html()
+            True
+        """
+        from argmine.render import article_html
+
+        return article_html(self)
+
+    def _repr_html_(self) -> str:
+        """The same view, inline in Jupyter."""
+        from argmine.render import article_html
+
+        return article_html(self, standalone=False)
+
+    def to_displacy(self) -> dict[str, Any]:
+        """The dict that ``spacy.displacy.render(d, style="ent", manual=True)`` draws: one
+        span per argumentative sentence, labelled ``ROLE STANCE``.
+
+        Example:
+            >>> ArticleAnalysis("a1", text="").to_displacy()
+            {'text': '', 'ents': [], 'title': 'a1'}
+        """
+        from argmine.render import displacy_dict
+
+        return displacy_dict(self)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict, summary included.
