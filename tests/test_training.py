@@ -86,7 +86,8 @@ def test_baseline_trains_and_predicts(tmp_path, mini_corpus):
 def test_tiny_training_writes_a_complete_model_folder(tmp_path, mini_corpus):
     result = train(_tiny(tmp_path, mini_corpus))
     out = result.output_dir
-    for name in ("model.safetensors", "config.json", "tokenizer.json", "metrics.json", "README.md"):
+    for name in ("model.safetensors", "config.json", "tokenizer.json", "metrics.json", "README.md",
+                 "training_curves.png"):
         assert (out / name).exists(), name
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["test_ood"]["role"]["confusion"]

@@ -21,6 +21,7 @@ import numpy as np
 from sklearn.metrics import classification_report, confusion_matrix, f1_score
 
 from argmine.labels import HEADS
+from argmine.plots import plot_confusion, plot_per_class_f1, plot_reliability
 from argmine.results import SentenceScores
 
 logger = logging.getLogger(__name__)
@@ -103,62 +104,26 @@ def record_scores(
     return [r for a in articles for r in a], [s for a in scores for s in a]
 
 
-def predict_records(predictor: Scorable, records: Sequence[dict[str, Any]], batch_size: int = 64):
-    """Predict labels for annotated records (see :func:`record_scores`).
-
-    Returns:
-        ``(records in article order, {head: list of label names in that order})``.
-    """
-    ordered, flat = record_scores(predictor, records, batch_size)
-    predicted = {
-        head: [predictor.labels[head][int(getattr(s, head).argmax())] for s in flat] for head in HEADS
-    }
-    return ordered, predicted
-
-
 def evaluate_records(predictor: Scorable, records: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Score a predictor on annotated records (grouped into articles), both heads.
 
     Returns:
-        ``{"role": head_metrics, "stance": head_metrics, "score": mean macro-F1, "n": rows}``
+        ``{"role": head_metrics, "stance": head_metrics, "score": mean macro-F1, "n": rows}``;
+        each head's metrics also hold ``reliability`` (see :func:`argmine.plots.reliability`).
     """
-    ordered, predicted = predict_records(predictor, records)
-    out: dict[str, Any] = {
-        head: head_metrics([r[head] for r in ordered], predicted[head], predictor.labels[head])
-        for head in HEADS
-    }
+    from argmine.plots import reliability
+
+    ordered, flat = record_scores(predictor, records)
+    out: dict[str, Any] = {}
+    for head in HEADS:
+        probs = np.array([getattr(s, head) for s in flat]).reshape(len(flat), -1)
+        predicted = [predictor.labels[head][i] for i in probs.argmax(-1)]
+        gold = [r[head] for r in ordered]
+        out[head] = head_metrics(gold, predicted, predictor.labels[head])
+        out[head]["reliability"] = reliability(gold, predicted, probs.max(-1).tolist())
     out["score"] = score(out)
     out["n"] = len(ordered)
     return out
-
-
-def plot_confusion(metrics: dict[str, Any], title: str, path: str | Path) -> Path:
-    """Save a confusion matrix (counts, rows gold) as a PNG.
-
-    Example:
-        >>> plot_confusion(m["role"], "role / test", "cm-role.png")  # doctest: +SKIP
-    """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    labels, matrix = metrics["labels"], np.array(metrics["confusion"])
-    fig, ax = plt.subplots(figsize=(1.2 * len(labels) + 2, 1.1 * len(labels) + 1.5))
-    ax.imshow(matrix, cmap="Blues")
-    ax.set_xticks(range(len(labels)), labels, rotation=30)
-    ax.set_yticks(range(len(labels)), labels)
-    ax.set_xlabel("predicted")
-    ax.set_ylabel("gold")
-    ax.set_title(title)
-    top = matrix.max() if matrix.size else 0
-    for (i, j), v in np.ndenumerate(matrix):
-        ax.text(j, i, str(v), ha="center", va="center", color="white" if v > top / 2 else "black")
-    fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
 
 
 def strip_text(metrics: dict[str, Any]) -> dict[str, Any]:
@@ -173,7 +138,8 @@ def evaluate_model(
 ) -> dict[str, Any]:
     """Score a saved model on an annotated file or folder (all its rows, any split).
 
-    Writes ``metrics.json`` and ``confusion_<head>.png`` to ``report_dir`` when given.
+    Writes ``metrics.json``, ``confusion_<head>.png``, ``per_class_<head>.png`` and
+    ``reliability_<head>.png`` to ``report_dir`` when given.
 
     Example:
         >>> m = evaluate_model("models/default", "data/escalation-news/test.jsonl")  # doctest: +SKIP
@@ -188,7 +154,9 @@ def evaluate_model(
         report_dir.mkdir(parents=True, exist_ok=True)
         (report_dir / "metrics.json").write_text(json.dumps(strip_text(metrics), indent=2))
         for head in HEADS:
-            plot_confusion(metrics[head], f"{head} ({Path(data).name})",
-                           report_dir / f"confusion_{head}.png")
-        logger.info("wrote metrics and confusion matrices to %s", report_dir)
+            title = f"{head} ({Path(data).name})"
+            plot_confusion(metrics[head], title, report_dir / f"confusion_{head}.png")
+            plot_per_class_f1(metrics[head], title, report_dir / f"per_class_{head}.png")
+            plot_reliability(metrics[head]["reliability"], title, report_dir / f"reliability_{head}.png")
+        logger.info("wrote metrics, confusion matrices, per-class F1 and reliability diagrams to %s", report_dir)
     return metrics

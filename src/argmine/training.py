@@ -3,8 +3,8 @@ from a config, calibrate it, and write a self-describing model folder with metri
 model card.
 
 The model folder (``models/<name>``) holds the deliverable only: weights, tokenizer,
-``config.json``, ``metrics.json``, ``train_config.yaml``, ``train_history.json`` and the
-model card. Trainer checkpoints (optimizer state, ``training_args.bin``) go to
+``config.json``, ``metrics.json``, ``train_config.yaml``, ``train_history.json`` (and its
+picture, ``training_curves.png``) and the model card. Trainer checkpoints (optimizer state, ``training_args.bin``) go to
 ``runs/<name>``, from where ``--resume`` continues.
 
 Example:
@@ -305,6 +305,9 @@ def _train_transformer(config: TrainConfig, dsd, resume: bool):
     trainer.train(resume_from_checkpoint=last)
     model = trainer.model
     (config.output_path / "train_history.json").write_text(json.dumps(trainer.state.log_history, indent=2))
+    from argmine.plots import plot_training_curves
+
+    plot_training_curves(trainer.state.log_history, config.name, config.output_path / "training_curves.png")
     return model, tokenizer
 
 
