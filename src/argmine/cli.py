@@ -131,6 +131,16 @@ def cmd_soft_labels(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write an HTML report with charts of a corpus run's predictions."""
+    from argmine.report import corpus_report
+
+    report = corpus_report(args.predictions, args.output, top=args.top)
+    print(f"{report.index}: {report.n_documents} documents, {report.n_sentences} sentences, "
+          f"{report.n_failed} failed")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser of every sub-command."""
     parser = argparse.ArgumentParser(
@@ -182,6 +192,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", required=True, help="soft-label .jsonl to write (a config's distill_from)")
     p.add_argument("--batch-size", type=int, default=64, help="sentences per forward pass")
     p.set_defaults(func=cmd_soft_labels)
+
+    p = sub.add_parser("report", help="an HTML report with charts of a corpus run (argmine corpus output)")
+    p.add_argument("--predictions", required=True, help="corpus output: .jsonl or .parquet sentence rows")
+    p.add_argument("--output", required=True, help="folder for index.html and its charts")
+    p.add_argument("--top", type=int, default=10, help="strongest sentences listed per role and side")
+    p.set_defaults(func=cmd_report)
 
     _add_inference_commands(sub)
     return parser
