@@ -23,6 +23,11 @@ run: setup
 	$(BIN)/argmine analyze --model models/default data/samples/strait-standoff.txt
 
 test: setup
+	@# browser tests (tests/test_browser.py) need chromium: installed here where possible, else skipped
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+		apt-get update -qq >/dev/null 2>&1 && \
+		apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1; } || \
+		echo "chromium not installed: the browser tests will be skipped"
 	$(BIN)/ruff check src tests scripts data/escalation-news/tools
 	$(BIN)/python -m pytest -q
 

@@ -82,12 +82,13 @@ def article_html(art: ArticleAnalysis, standalone: bool = True) -> str:
     summary = art.summary
     counts = ", ".join(f"{k} {v}" for k, v in {**summary.role_counts, **summary.stance_counts}.items())
     title = escape(art.doc_id or "article")
-    legend = "".join(
-        f'<span><span class="am-key am-role-{r}"></span> {r}</span>' for r in ROLES if r in ROLE_COLOURS
-    ) + ('<span>none: not highlighted</span>'
-         '<span><span class="am-stance-pro">pro</span> for escalation (solid underline)</span>'
-         '<span><span class="am-stance-con">con</span> against escalation (dashed underline)</span>'
-         '<span>neutral: no underline</span>')
+    legend = " ".join([  # spaces between the items let the legend wrap
+        *(f'<span><span class="am-key am-role-{r}"></span> {r}</span>' for r in ROLES if r in ROLE_COLOURS),
+        '<span>none: not highlighted</span>',
+        '<span><span class="am-stance-pro">pro</span> for escalation (solid underline)</span>',
+        '<span><span class="am-stance-con">con</span> against escalation (dashed underline)</span>',
+        '<span>neutral: no underline</span>',
+    ])
     body = (f'<div class="argmine-view">'
             f'<div class="am-summary"><strong>{title}</strong>: {summary.n_sentences} sentences; {counts}; '
             f'escalation balance {summary.escalation_balance:+.2f}</div>'
