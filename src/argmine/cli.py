@@ -54,15 +54,15 @@ def cmd_validate_data(args: argparse.Namespace) -> int:
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Train from a YAML config (several seeds with --seeds N)."""
-    from argmine.training import load_config, train, train_seeds
+    from argmine.training import load_config, process_rank, train, train_seeds
 
     config = load_config(args.config, overrides=args.set or [])
     if args.seeds > 1:
         summary = train_seeds(config, args.seeds)
-        print(json.dumps(summary, indent=2))
     else:
-        result = train(config, resume=args.resume)
-        print(json.dumps(result.summary(), indent=2))
+        summary = train(config, resume=args.resume).summary()
+    if process_rank() == 0:  # under torchrun the other ranks only train
+        print(json.dumps(summary, indent=2))
     return 0
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import statistics
 import time
 from dataclasses import asdict, dataclass, replace
@@ -57,6 +58,11 @@ class TrainResult:
             if isinstance(m, dict) and "role" in m:
                 out[split] = {h: round(m[h]["macro_f1"], 4) for h in HEADS}
         return out
+
+
+def process_rank() -> int:
+    """This process's rank under ``torchrun`` (0 when run alone): rank 0 writes the model folder."""
+    return int(os.environ.get("RANK", "0"))
 
 
 def _label_ids(head: str, labels: list[str | None]) -> list[int]:
@@ -237,6 +243,9 @@ def _build_trainer(config: TrainConfig, model, tokenizer, train_set, val_set, ru
         dataloader_num_workers=0,
         disable_tqdm=quiet,
         train_sampling_strategy="group_by_length" if config.group_by_length else "random",
+        ddp_backend=None if torch.cuda.is_available() else "gloo",  # used only under torchrun
+        # mean pooling (and the hierarchical model) leave the encoder's pooler unused
+        ddp_find_unused_parameters=hierarchical or config.pooling != "pooler",
         remove_unused_columns=False,  # the datasets hold model inputs only, plus soft labels for compute_loss
     )
     callbacks = []
@@ -304,10 +313,11 @@ def _train_transformer(config: TrainConfig, dsd, resume: bool):
         logger.info("resuming from %s", last)
     trainer.train(resume_from_checkpoint=last)
     model = trainer.model
-    (config.output_path / "train_history.json").write_text(json.dumps(trainer.state.log_history, indent=2))
-    from argmine.plots import plot_training_curves
+    if process_rank() == 0:
+        from argmine.plots import plot_training_curves
 
-    plot_training_curves(trainer.state.log_history, config.name, config.output_path / "training_curves.png")
+        (config.output_path / "train_history.json").write_text(json.dumps(trainer.state.log_history, indent=2))
+        plot_training_curves(trainer.state.log_history, config.name, config.output_path / "training_curves.png")
     return model, tokenizer
 
 
@@ -383,6 +393,8 @@ def train(config: TrainConfig, resume: bool = False) -> TrainResult:
         _train_baseline(config, dsd)
     else:
         model, tokenizer = _train_transformer(config, dsd, resume)
+        if process_rank() != 0:  # under torchrun: rank 0 alone writes, calibrates and scores
+            return TrainResult(out, {}, time.perf_counter() - start, config)
         model.save_pretrained(out)
         tokenizer.save_pretrained(out)
         del model
@@ -431,8 +443,9 @@ def train_seeds(config: TrainConfig, n_seeds: int) -> dict[str, Any]:
             sd = statistics.stdev(values) if len(values) > 1 else 0.0
             summary[split][head] = {"mean": round(statistics.mean(values), 4),
                                     "sd": round(sd, 4), "values": [round(v, 4) for v in values]}
-    config.output_path.mkdir(parents=True, exist_ok=True)
-    (config.output_path / "seeds.json").write_text(json.dumps(summary, indent=2))
+    if process_rank() == 0:
+        config.output_path.mkdir(parents=True, exist_ok=True)
+        (config.output_path / "seeds.json").write_text(json.dumps(summary, indent=2))
     return summary
 
 
