@@ -243,7 +243,8 @@ def _build_trainer(config: TrainConfig, model, tokenizer, train_set, val_set, ru
         dataloader_num_workers=0,
         disable_tqdm=quiet,
         train_sampling_strategy="group_by_length" if config.group_by_length else "random",
-        ddp_backend=None if torch.cuda.is_available() else "gloo",  # used only under torchrun
+        # under torchrun on CPU: gloo (on GPUs the Trainer picks NCCL); alone: no process group
+        ddp_backend="gloo" if int(os.environ.get("WORLD_SIZE", "1")) > 1 and not torch.cuda.is_available() else None,
         # mean pooling (and the hierarchical model) leave the encoder's pooler unused
         ddp_find_unused_parameters=hierarchical or config.pooling != "pooler",
         remove_unused_columns=False,  # the datasets hold model inputs only, plus soft labels for compute_loss
