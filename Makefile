@@ -18,11 +18,16 @@ $(BIN)/argmine: pyproject.toml
 
 setup: $(BIN)/argmine
 
+# the test command also installs the Ray extra (tests/test_ray.py runs a local Ray on loopback)
+$(VENV)/.ray-extra: $(BIN)/argmine
+	$(BIN)/pip install -q -e ".[dev,ray]"
+	touch $@
+
 run: setup
 	$(BIN)/argmine train --config configs/default.yaml
 	$(BIN)/argmine analyze --model models/default data/samples/strait-standoff.txt
 
-test: setup
+test: setup $(VENV)/.ray-extra
 	@# browser tests (tests/test_browser.py) need chromium: installed here where possible, else skipped
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 		apt-get update -qq >/dev/null 2>&1 && \

@@ -271,7 +271,8 @@ def cmd_corpus(args: argparse.Namespace) -> int:
         keep_fields=args.keep, summary_output=args.summary, errors_output=args.errors,
         resume=args.resume, overwrite=args.overwrite, chunk_size=args.chunk_size,
         batch_size=args.batch_size, max_chars=args.max_chars, precision=args.precision,
-        device=args.device,
+        device=args.device, engine=args.engine, ray_address=args.address, num_workers=args.num_workers,
+        ray_cpus=args.ray_cpus, ray_gpus=args.ray_gpus,
     )
     where = f" (see {result.errors_output})" if result.n_failed else ""
     print(f"done: {result.n_documents} documents, {result.n_sentences} sentences, "
@@ -336,6 +337,12 @@ def _add_inference_commands(sub) -> None:
     p.add_argument("--chunk-size", type=int, default=256, help="documents per chunk")
     p.add_argument("--max-chars", type=int, default=200_000,
                    help="longer documents go to the errors file")
+    p.add_argument("--engine", choices=("local", "ray"), default="local",
+                   help="ray: label chunks on Ray actors (pip install 'argmine[ray]'); same output")
+    p.add_argument("--address", help="ray: auto or ray://HOST:PORT to join a cluster (default: a local Ray)")
+    p.add_argument("--num-workers", type=int, default=1, help="ray: actors, each loading the model once")
+    p.add_argument("--ray-cpus", type=float, default=1.0, help="ray: CPUs per actor")
+    p.add_argument("--ray-gpus", type=float, default=0.0, help="ray: GPUs per actor")
     p.set_defaults(func=cmd_corpus)
 
     p = sub.add_parser("export-hf", help="export one head as a plain transformers classifier")

@@ -42,6 +42,7 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
+from argmine.context import check_choice
 from argmine.labels import ROLES, STANCES
 from argmine.predict import Miner, load
 from argmine.results import ArticleAnalysis
@@ -50,6 +51,8 @@ logger = logging.getLogger(__name__)
 
 INPUT_FORMATS: tuple[str, ...] = ("jsonl", "txt", "csv", "parquet", "dataset")
 OUTPUT_FORMATS: tuple[str, ...] = ("jsonl", "parquet")
+#: ``local`` runs in this process; ``ray`` spreads chunks over Ray actors (argmine[ray]).
+ENGINES: tuple[str, ...] = ("local", "ray")
 #: Columns of every sentence row, before the passed-through fields.
 SENTENCE_COLUMNS: tuple[str, ...] = (
     "doc_id", "sentence_id", "start", "end", "text", "role", "role_score",
@@ -421,6 +424,11 @@ def analyze_corpus(
     precision: str | None = None,
     device: str | None = None,
     show_progress_bar: bool | None = None,
+    engine: str = "local",
+    ray_address: str | None = None,
+    num_workers: int = 1,
+    ray_cpus: float = 1.0,
+    ray_gpus: float = 0.0,
 ) -> CorpusResult:
     """Label every sentence of a corpus, streaming, with resume and an errors file.
 
@@ -447,6 +455,11 @@ def analyze_corpus(
             is a Miner.
         device: as for :func:`argmine.load`.
         show_progress_bar: None shows the bar when logging is at INFO or lower.
+        engine: ``local`` (this process) or ``ray``: chunks go to ``num_workers`` Ray
+            actors (each loads the model once, ``ray_cpus`` / ``ray_gpus`` each) while this
+            process reads and writes in order, so the output, the errors file and resume
+            are the local engine's. ``ray_address``: None starts a local Ray (or uses one
+            already initialised), ``auto`` or ``ray://HOST:PORT`` joins a cluster.
 
     Returns:
         A :class:`CorpusResult` with the counts and paths.
@@ -495,7 +508,11 @@ def analyze_corpus(
             summary_output=summary_path, resumed_from=state["docs_done"],
             seconds=time.perf_counter() - started,
         )
-    miner = model if isinstance(model, Miner) else load(model, device=device, precision=precision)
+    check_choice("engine", engine, ENGINES)
+    if engine == "local":
+        miner = model if isinstance(model, Miner) else load(model, device=device, precision=precision)
+    elif isinstance(model, Miner):
+        raise ValueError("engine 'ray' loads the model in every worker: pass a model folder, not a Miner")
     documents = read_documents(input, in_fmt, id_field=id_field, text_field=text_field)
     done = state["docs_done"] if state else 0
     if state:
@@ -537,19 +554,16 @@ def analyze_corpus(
     bar = tqdm(total=total, initial=done, unit="doc", desc="corpus",
                disable=not show_progress_bar)
     run_sentences = 0
-    while True:
-        chunk = list(islice(documents, chunk_size))
-        if not chunk:
-            break
-        miner.clear_cache()  # each chunk's output depends on that chunk only (resume)
-        good, errors = [], []
-        for doc in chunk:
-            reason = _check_document(doc, max_chars)
-            if reason:
-                errors.append({"doc_id": doc.doc_id, "index": doc.index, "reason": reason})
-            else:
-                good.append(doc)
-        analyses = _analyze_chunk(miner, good, batch_size, errors)
+    chunks = iter(lambda: list(islice(documents, chunk_size)), [])
+    if engine == "local":
+        results = (process_chunk(miner, chunk, max_chars, batch_size) for chunk in chunks)
+    else:
+        from argmine.scale import ray_chunk_results
+
+        results = ray_chunk_results(model, chunks, max_chars=max_chars, batch_size=batch_size, device=device,
+                                    precision=precision, address=ray_address, num_workers=num_workers,
+                                    num_cpus=ray_cpus, num_gpus=ray_gpus)
+    for n_chunk, analyses, errors in results:
         for doc, art in analyses:
             passthrough = {k: _plain(doc.fields.get(k)) for k in keep}
             if fmt == "parquet":
@@ -565,9 +579,9 @@ def analyze_corpus(
         errors.sort(key=lambda e: e["index"])
         sinks["errors"].write(errors)
         n_failed += len(errors)
-        n_docs += len(chunk)
+        n_docs += n_chunk
         save_state(False, {name: sink.commit() for name, sink in sinks.items()})
-        bar.update(len(chunk))
+        bar.update(n_chunk)
         elapsed = max(bar.format_dict.get("elapsed", 0.0), 1e-9)
         bar.set_postfix(sent_per_s=f"{run_sentences / elapsed:.1f}", failed=n_failed)
     bar.close()
@@ -586,6 +600,20 @@ def analyze_corpus(
         errors_output=errors_path, summary_output=summary_path, resumed_from=done,
         seconds=seconds,
     )
+
+
+def process_chunk(miner: Miner, chunk: list[Document], max_chars: int, batch_size: int):
+    """One chunk on its own (the cache cleared first, so its output depends on it alone):
+    ``(documents in the chunk, [(document, analysis)], errors)``. Both engines call this."""
+    miner.clear_cache()
+    good, errors = [], []
+    for doc in chunk:
+        reason = _check_document(doc, max_chars)
+        if reason:
+            errors.append({"doc_id": doc.doc_id, "index": doc.index, "reason": reason})
+        else:
+            good.append(doc)
+    return len(chunk), _analyze_chunk(miner, good, batch_size, errors), errors
 
 
 def _analyze_chunk(miner: Miner, docs: list[Document], batch_size: int, errors: list[dict]):
