@@ -259,3 +259,12 @@ def test_cli_analyze_table_and_json(model_dir, capsys):
     assert main(["analyze", "--model", str(model_dir), "--json", str(SAMPLE)]) == 0
     data = json.loads(capsys.readouterr().out.splitlines()[0])
     assert len(data["sentences"]) == len(split_sentences(SAMPLE.read_text(encoding="utf-8")))
+
+
+def test_cli_analyze_table_passes_no_terminal_control_codes(model_dir, tmp_path, capsys):
+    article = tmp_path / "escape.txt"
+    article.write_text("Border talks\x1b[2J\x1b]0;title\x07 resume. Envoys met\x9b31m today.")
+    assert main(["analyze", "--model", str(model_dir), "--precision", "fp32", str(article)]) == 0
+    table = capsys.readouterr().out
+    assert "Border talks" in table and "Envoys met" in table
+    assert not any(ch in table for ch in "\x1b\x07\x9b")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -203,13 +204,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def _format_table(art) -> str:
     """Render one article's analysis as a plain-text table."""
     width = 64
     lines = [f"== {art.doc_id} ==",
              f"{'#':>3}  {'sentence':<{width}}  {'role':<8} {'p':>4}  {'stance':<7} {'p':>4}"]
     for i, s in enumerate(art.sentences):
-        text = " ".join(s.text.split())
+        # no terminal control codes from the article reach the terminal
+        text = _CONTROL.sub("\N{REPLACEMENT CHARACTER}", " ".join(s.text.split()))
         text = text if len(text) <= width else text[: width - 3] + "..."
         flag = " (truncated)" if s.truncated else ""
         lines.append(
