@@ -220,3 +220,45 @@ def test_sigkill_and_resume_gives_identical_output(model_dir, tmp_path):
     rows = read_jsonl(killed)
     assert len({r["doc_id"] for r in rows}) == 2000
     assert len({(r["doc_id"], r["sentence_id"]) for r in rows}) == len(rows)
+
+
+@pytest.mark.parametrize(
+    ("case", "extra", "match"),
+    [
+        ("67-output-is-input", {"output": "in"}, "the output is the same file as the input"),
+        ("68-summary-is-output", {"summary_output": "out"}, "the summary is the same file as the output"),
+        ("69-errors-is-output", {"errors_output": "out"}, "the errors file is the same file as the output"),
+    ],
+)
+def test_clashing_paths_are_refused_before_anything_is_written(miner, tmp_path, case, extra, match):
+    corpus = write_corpus(tmp_path / "in.jsonl", 5)
+    before = corpus.read_bytes()
+    paths = {"in": corpus, "out": tmp_path / "out.jsonl"}
+    kwargs = {k: paths[v] for k, v in extra.items() if k != "output"}
+    output = paths[extra["output"]] if "output" in extra else paths["out"]
+    with pytest.raises(ValueError, match=match):
+        analyze_corpus(miner, corpus, output, overwrite=True, show_progress_bar=False, **kwargs)
+    assert corpus.read_bytes() == before
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_77_resume_refuses_an_output_shorter_than_its_progress_record(miner, tmp_path):
+    corpus = write_corpus(tmp_path / "in.jsonl", 30)
+    out = tmp_path / "out.jsonl"
+    analyze_corpus(miner, corpus, out, chunk_size=10, show_progress_bar=False)
+    state = json.loads(Path(str(out) + ".progress.json").read_text())
+    state["complete"] = False  # as if killed after the last chunk
+    Path(str(out) + ".progress.json").write_text(json.dumps(state))
+    with open(out, "r+b") as f:
+        f.truncate(out.stat().st_size // 2)
+    with pytest.raises(ValueError, match="shorter than the .* its progress file records"):
+        analyze_corpus(miner, corpus, out, chunk_size=10, resume=True, show_progress_bar=False)
+
+
+def test_84_resume_without_a_progress_file_never_overwrites(miner, tmp_path):
+    corpus = write_corpus(tmp_path / "in.jsonl", 5)
+    out = tmp_path / "out.jsonl"
+    out.write_text('{"earlier": "results"}\n')
+    with pytest.raises(ValueError, match="exists but .*progress.json does not"):
+        analyze_corpus(miner, corpus, out, resume=True, show_progress_bar=False)
+    assert out.read_text() == '{"earlier": "results"}\n'

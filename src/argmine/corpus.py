@@ -279,6 +279,11 @@ class _JsonlSink:
             return
         if not self.path.exists():
             raise ValueError(f"{self.path}: missing, cannot resume; start again without resume")
+        size = self.path.stat().st_size
+        if size < committed:
+            raise ValueError(f"{self.path}: {size} bytes, shorter than the {committed} its progress file "
+                             f"records; it was changed after the run, so resuming would lose rows. "
+                             f"Start again with overwrite")
         with open(self.path, "r+b") as handle:
             handle.truncate(committed)
         self.handle = open(self.path, "ab")
@@ -318,6 +323,10 @@ class _ParquetSink:
             return
         if not self.parts.is_dir():
             raise ValueError(f"{self.parts}: missing, cannot resume; start again with overwrite")
+        missing = [k for k in range(committed) if not (self.parts / f"part-{k:06d}.parquet").exists()]
+        if missing:
+            raise ValueError(f"{self.parts}: part {missing[0]} of the {committed} its progress file records is "
+                             f"missing; start again with overwrite")
         self.n_parts = committed
         for part in self.parts.glob("part-*"):
             if part.suffix != ".parquet" or int(part.stem.split("-")[1]) >= committed:
@@ -354,6 +363,20 @@ class _ParquetSink:
 
 def _sink(path: Path, fmt: str, columns: list[tuple[str, Any]]):
     return _JsonlSink(path) if fmt == "jsonl" else _ParquetSink(path, columns)
+
+
+def _refuse_clashing_paths(source: Any, outputs: dict[str, Path | None]) -> None:
+    """No two outputs on one file, and no output on the input (it would be destroyed)."""
+    seen: dict[Path, str] = {}
+    if isinstance(source, (str, os.PathLike)):
+        seen[Path(source).resolve()] = "input"
+    for name, path in outputs.items():
+        if path is None:
+            continue
+        resolved = Path(path).resolve()
+        if resolved in seen:
+            raise ValueError(f"{path}: the {name} is the same file as the {seen[resolved]}; choose another path")
+        seen[resolved] = name
 
 
 def _output_format(path: Path, output_format: str | None) -> str:
@@ -485,7 +508,14 @@ def analyze_corpus(
     state_path = output.with_name(output.name + ".progress.json")
     input_name = str(input) if isinstance(input, (str, os.PathLike)) else type(input).__name__
 
+    _refuse_clashing_paths(input, {"output": output, "errors file": errors_path, "summary": summary_path,
+                                   "progress file": state_path})
     state: dict[str, Any] | None = None
+    if resume and not state_path.exists() and not overwrite:
+        for path in (output, output.with_name(output.name + ".parts")):
+            if path.exists():
+                raise ValueError(f"{path} exists but {state_path} does not, so nothing says how much of it is "
+                                 f"complete; resuming would overwrite it. Pass overwrite to replace it")
     if resume and state_path.exists():
         state = json.loads(state_path.read_text(encoding="utf-8"))
         if state.get("version") != _STATE_VERSION or state.get("input") != input_name:
