@@ -262,3 +262,29 @@ def test_84_resume_without_a_progress_file_never_overwrites(miner, tmp_path):
     with pytest.raises(ValueError, match="exists but .*progress.json does not"):
         analyze_corpus(miner, corpus, out, resume=True, show_progress_bar=False)
     assert out.read_text() == '{"earlier": "results"}\n'
+
+
+@pytest.mark.parametrize("change", ["another-model", "changed-input", "summary-added"])
+def test_resume_refuses_a_run_whose_model_input_or_options_changed(miner, model_dir, tiny_model, tmp_path, change):
+    corpus = write_corpus(tmp_path / "in.jsonl", 30)
+    out = tmp_path / "out.jsonl"
+    analyze_corpus(miner, corpus, out, chunk_size=10, show_progress_bar=False)
+    state_path = Path(str(out) + ".progress.json")
+    state = json.loads(state_path.read_text())
+    state.update(complete=False, docs_done=10)  # as if killed after the first chunk
+    state_path.write_text(json.dumps(state))
+    model, kwargs, match = miner, {}, ""
+    if change == "another-model":
+        tiny_model.role_head.bias.data += 1.0  # same architecture, other weights
+        other = tmp_path / "other-model"
+        tiny_model.save_pretrained(other)
+        for f in Path(model_dir).glob("tokenizer*"):
+            (other / f.name).write_bytes(f.read_bytes())
+        model, match = load(other, device="cpu", precision="fp32"), "the model: .* changed since the run began"
+    elif change == "changed-input":
+        corpus.write_text(corpus.read_text().replace("wire", "wirE"))
+        match = "the input's content: .* changed since the run began"
+    else:
+        kwargs, match = {"summary_output": tmp_path / "sum.jsonl"}, "the options: .* changed"
+    with pytest.raises(ValueError, match=match):
+        analyze_corpus(model, corpus, out, chunk_size=10, resume=True, show_progress_bar=False, **kwargs)

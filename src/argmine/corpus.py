@@ -28,6 +28,7 @@ Example:
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import logging
@@ -40,6 +41,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from tqdm.auto import tqdm
 
 from argmine.context import check_choice
@@ -63,7 +65,9 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "doc_id", "n_sentences", *(f"role_{r}" for r in ROLES), *(f"stance_{s}" for s in STANCES),
     "escalation_balance",
 )
-_STATE_VERSION = 1
+_MODEL_FILES = ("config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
+                "vocab.txt", "baseline_vocab.json", "argmine_baseline.json")
+_STATE_VERSION = 2  # 2: the run's identity (model, input, options) is recorded and checked
 
 
 @dataclass
@@ -365,6 +369,49 @@ def _sink(path: Path, fmt: str, columns: list[tuple[str, Any]]):
     return _JsonlSink(path) if fmt == "jsonl" else _ParquetSink(path, columns)
 
 
+def model_fingerprint(model: Any) -> str:
+    """What identifies a model for resume: a hash of the files of a model folder that
+    decide its output (weights, config, tokenizer, baseline arrays), or of a loaded
+    Miner's weights."""
+    digest = hashlib.sha256()
+    if isinstance(model, Miner):
+        import torch
+
+        for name, value in sorted(model.predictor.model.state_dict().items()):
+            if isinstance(value, torch.Tensor):
+                digest.update(name.encode())
+                digest.update(value.detach().float().cpu().numpy().tobytes())
+        for head, bias in sorted(model.predictor.bias.items()):  # the calibration changes labels too
+            digest.update(head.encode() + np.asarray(bias, dtype=np.float32).tobytes())
+        return "weights:" + digest.hexdigest()[:16]
+    path = Path(model)
+    if not path.is_dir():
+        return f"name:{model}"
+    for f in sorted(path.iterdir()):
+        if f.is_file() and (f.suffix in (".safetensors", ".npz") or f.name in _MODEL_FILES):
+            digest.update(f.name.encode())
+            with f.open("rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+    return "files:" + digest.hexdigest()[:16]
+
+
+def input_fingerprint(source: Any) -> str | None:
+    """What identifies an input for resume: size, mtime and a hash of the first MiB of a
+    file; names, sizes and mtimes of a folder's files; a Dataset's fingerprint."""
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        if path.is_file():
+            stat = path.stat()
+            with path.open("rb") as handle:
+                head = hashlib.sha256(handle.read(1 << 20)).hexdigest()[:16]
+            return f"file:{stat.st_size}:{stat.st_mtime_ns}:{head}"
+        if path.is_dir():
+            listing = [(f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in sorted(path.iterdir()) if f.is_file()]
+            return "folder:" + hashlib.sha256(json.dumps(listing).encode()).hexdigest()[:16]
+    return getattr(source, "_fingerprint", None)
+
+
 def _refuse_clashing_paths(source: Any, outputs: dict[str, Path | None]) -> None:
     """No two outputs on one file, and no output on the input (it would be destroyed)."""
     seen: dict[Path, str] = {}
@@ -516,13 +563,26 @@ def analyze_corpus(
             if path.exists():
                 raise ValueError(f"{path} exists but {state_path} does not, so nothing says how much of it is "
                                  f"complete; resuming would overwrite it. Pass overwrite to replace it")
+    identity = {
+        "model": model_fingerprint(model), "input_fingerprint": input_fingerprint(input),
+        "options": {"id_field": id_field, "text_field": text_field, "max_chars": max_chars,
+                    "summary": summary_path is not None, "format": fmt, "precision": precision,
+                    "keep_fields": keep_fields},
+    }
     if resume and state_path.exists():
         state = json.loads(state_path.read_text(encoding="utf-8"))
         if state.get("version") != _STATE_VERSION or state.get("input") != input_name:
             raise ValueError(
-                f"{state_path}: progress of another run (input {state.get('input')!r}); "
-                f"use overwrite to start again"
+                f"{state_path}: progress of another run (input {state.get('input')!r}, or an older "
+                f"argmine); use overwrite to start again"
             )
+        changed = [k for k in identity if state.get(k) != identity[k]]
+        if changed:
+            what = {"model": "the model", "input_fingerprint": "the input's content",
+                    "options": "the options"}
+            detail = "; ".join(f"{what[k]}: {state.get(k)} -> {identity[k]}" for k in changed)
+            raise ValueError(f"{state_path}: {detail} changed since the run began, so resuming would mix two "
+                             f"runs' rows; use the same model, input and options, or overwrite to start again")
         if state["chunk_size"] != chunk_size:
             logger.info("resuming with the first run's chunk_size %d", state["chunk_size"])
         chunk_size = state["chunk_size"]
@@ -571,7 +631,7 @@ def analyze_corpus(
 
     def save_state(complete: bool, files: dict[str, int]) -> None:
         _write_state(state_path, {
-            "version": _STATE_VERSION, "input": input_name, "chunk_size": chunk_size,
+            "version": _STATE_VERSION, "input": input_name, **identity, "chunk_size": chunk_size,
             "keep_fields": keep, "docs_done": n_docs, "n_sentences": n_sentences,
             "n_failed": n_failed, "files": files, "complete": complete,
         })
