@@ -394,6 +394,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, FileNotFoundError) as err:
         print(f"argmine {args.command}: error: {err}", file=sys.stderr)
         return 2
+    except OSError as err:  # a folder where a file was expected, read-only or full disk...
+        where = f": {err.filename}" if err.filename else ""
+        kept = ("; completed chunks are kept, rerun with --resume to continue"
+                if args.command == "corpus" else "")
+        print(f"argmine {args.command}: error: {err.strerror or err}{where}{kept}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"argmine {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -570,7 +570,16 @@ def analyze_corpus(
                     "keep_fields": keep_fields},
     }
     if resume and state_path.exists():
-        state = json.loads(state_path.read_text(encoding="utf-8"))
+        try:
+            state = json.loads(state_path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as err:
+            raise ValueError(f"{state_path}: not valid JSON ({err.msg}); use overwrite to start again") from None
+        required = ("version", "input", "chunk_size", "keep_fields", "docs_done", "n_sentences", "n_failed",
+                    "files", "complete")
+        missing = [k for k in required if not isinstance(state, dict) or k not in state]
+        if missing:
+            raise ValueError(f"{state_path}: not an argmine progress file (missing {', '.join(missing)}); "
+                             f"use overwrite to start again")
         if state.get("version") != _STATE_VERSION or state.get("input") != input_name:
             raise ValueError(
                 f"{state_path}: progress of another run (input {state.get('input')!r}, or an older "
@@ -592,6 +601,9 @@ def analyze_corpus(
                 raise ValueError(f"{path} exists; pass resume to continue or overwrite to replace")
 
     if state and state.get("complete"):
+        for name, path in (("output", output), ("summary", summary_path)):
+            if path is not None and not path.exists():
+                raise ValueError(f"{path}: the {name} of this completed run is gone; use overwrite to run again")
         return CorpusResult(
             n_documents=state["docs_done"], n_sentences=state["n_sentences"],
             n_failed=state["n_failed"], output=output, errors_output=errors_path,
