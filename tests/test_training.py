@@ -118,6 +118,17 @@ def test_resume_continues_from_last_checkpoint(tmp_path, mini_corpus):
     assert history_2[0] == history_1[0]
 
 
+def test_123_resume_refuses_checkpoints_of_another_config_and_a_fresh_run_clears_them(tmp_path, mini_corpus):
+    train(_tiny(tmp_path, mini_corpus, epochs=1))
+    assert any((tmp_path / "run").glob("checkpoint-*"))
+    with pytest.raises(ValueError, match="belong to another config \\(differs in learning_rate\\)"):
+        train(_tiny(tmp_path, mini_corpus, epochs=1, learning_rate=5e-4), resume=True)
+    old = sorted((tmp_path / "run").glob("checkpoint-*"))
+    (old[0] / "marker").write_text("from the first run")
+    train(_tiny(tmp_path, mini_corpus, epochs=1, learning_rate=5e-4))  # no --resume: starts fresh
+    assert not any(p.name == "marker" for p in (tmp_path / "run").rglob("marker"))
+
+
 def test_yaml_strings_that_are_numbers_are_accepted(tmp_path):
     path = tmp_path / "c.yaml"
     path.write_text("learning_rate: 1e-4\n")  # PyYAML reads this as a str

@@ -20,6 +20,7 @@ import json
 import logging
 import math
 import os
+import shutil
 import statistics
 import time
 from dataclasses import asdict, dataclass, replace
@@ -305,13 +306,13 @@ def _train_transformer(config: TrainConfig, dsd, resume: bool):
             model.set_class_weights(h, torch.tensor(prior[h][0], dtype=torch.float32))
 
     run_dir = config.run_path
+    last = _checkpoint_to_resume(config, run_dir) if resume else None
+    if last is None and process_rank() == 0:  # a fresh run: an older run's checkpoints must not linger
+        for old in run_dir.glob("checkpoint-*"):
+            shutil.rmtree(old)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        (run_dir / _RUN_CONFIG).write_text(json.dumps(_resume_key(config), indent=2))
     trainer = _build_trainer(config, model, tokenizer, train_set, val_set, run_dir)
-    last = None
-    if resume and run_dir.exists():
-        from transformers.trainer_utils import get_last_checkpoint
-
-        last = get_last_checkpoint(str(run_dir))
-        logger.info("resuming from %s", last)
     trainer.train(resume_from_checkpoint=last)
     model = trainer.model
     if process_rank() == 0:
@@ -320,6 +321,37 @@ def _train_transformer(config: TrainConfig, dsd, resume: bool):
         (config.output_path / "train_history.json").write_text(json.dumps(trainer.state.log_history, indent=2))
         plot_training_curves(trainer.state.log_history, config.name, config.output_path / "training_curves.png")
     return model, tokenizer
+
+
+_RUN_CONFIG = "argmine_run_config.json"
+
+
+def _resume_key(config: TrainConfig) -> dict[str, Any]:
+    """The settings a checkpoint depends on (not where output goes, how many threads, or
+    how long to train: resuming with more epochs continues a run)."""
+    free = ("output_dir", "run_dir", "threads", "realdev", "epochs", "early_stopping_patience")
+    return {k: v for k, v in asdict(config).items() if k not in free}
+
+
+def _checkpoint_to_resume(config: TrainConfig, run_dir: Path) -> str | None:
+    """The last checkpoint of ``run_dir``, after checking it belongs to this config."""
+    from transformers.trainer_utils import get_last_checkpoint
+
+    last = get_last_checkpoint(str(run_dir)) if run_dir.is_dir() else None
+    if last is None:
+        logger.info("nothing to resume in %s; training from the start", run_dir)
+        return None
+    recorded = run_dir / _RUN_CONFIG
+    if not recorded.exists():
+        raise ValueError(f"{run_dir}: checkpoints without {_RUN_CONFIG}, so nothing says which config they "
+                         f"belong to; train without --resume (they are then cleared) or set run_dir")
+    before, now = json.loads(recorded.read_text()), json.loads(json.dumps(_resume_key(config)))
+    changed = sorted(k for k in set(before) | set(now) if before.get(k) != now.get(k))
+    if changed:
+        raise ValueError(f"{run_dir}: its checkpoints belong to another config (differs in "
+                         f"{', '.join(changed)}); resume with the same config, or train without --resume")
+    logger.info("resuming from %s", last)
+    return last
 
 
 def _train_baseline(config: TrainConfig, dsd) -> None:
