@@ -70,3 +70,74 @@ def test_progress_file_records_what_resume_checks(model_dir, tmp_path):
     state = json.loads(Path(str(out) + ".progress.json").read_text())
     assert state["model"].startswith("files:") and state["input_fingerprint"].startswith("file:")
     assert state["options"]["summary"] is False
+
+
+def _run(model_dir, tmp_path, name, content, capsys=None, output="o.jsonl"):
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    status = main(["-q", "corpus", "--model", str(model_dir), "--input", str(path), "--output",
+                   str(tmp_path / output), "--overwrite"])
+    rows = [json.loads(x) for x in (tmp_path / output).read_text().splitlines()] if output.endswith("l") else []
+    errors_file = tmp_path / (output + ".errors.jsonl")
+    errors = [json.loads(x) for x in errors_file.read_text().splitlines()] if errors_file.exists() else []
+    return status, rows, errors
+
+
+@pytest.mark.parametrize("case", ["24-broken-first-line", "25-first-row-without-date", "29-bom"])
+def test_passthrough_fields_come_from_every_row(model_dir, tmp_path, case):
+    good = [{"id": "a", "text": "Troops crossed.", "date": "2024-01-02", "source": "wire"},
+            {"id": "b", "text": "Talks resumed.", "date": "2024-01-03", "source": "wire"}]
+    lines = [json.dumps(r) for r in good]
+    if case.startswith("24"):
+        content = "{broken\n" + "\n".join(lines) + "\n"
+    elif case.startswith("25"):
+        content = json.dumps({"id": "c", "text": "No date here."}) + "\n" + "\n".join(lines) + "\n"
+    else:
+        content = ("\ufeff" + "\n".join(lines) + "\n").encode("utf-8")
+    _, rows, errors = _run(model_dir, tmp_path, "in.jsonl", content)
+    assert {"a", "b"} <= {r["doc_id"] for r in rows}
+    assert all("date" in r and "source" in r for r in rows)
+    assert {r["date"] for r in rows if r["doc_id"] == "a"} == {"2024-01-02"}
+    assert len(errors) == (1 if case.startswith("24") else 0)
+
+
+def test_33_ids_must_be_non_empty_strings_or_integers(model_dir, tmp_path):
+    rows_in = [{"id": 1, "text": "Troops crossed."}, {"id": None, "text": "Talks resumed."},
+               {"id": "", "text": "Envoys met."}, {"id": {"a": 1}, "text": "Jets flew."}]
+    _, rows, errors = _run(model_dir, tmp_path, "in.jsonl", "".join(json.dumps(r) + "\n" for r in rows_in))
+    assert {r["doc_id"] for r in rows} == {"1"}
+    assert len(errors) == 3 and all("must be a non-empty string or an integer" in e["reason"] for e in errors)
+
+
+def test_44_csv_with_a_byte_order_mark_keeps_its_ids(model_dir, tmp_path):
+    _, rows, _ = _run(model_dir, tmp_path, "in.csv", "\ufeffid,text\nx1,Troops crossed.\nx2,Talks resumed.\n")
+    assert {r["doc_id"] for r in rows} == {"x1", "x2"}
+
+
+def test_46_ragged_csv_row_goes_to_the_errors_file(model_dir, tmp_path):
+    status, _, _ = _run(model_dir, tmp_path, "in.csv", 'id,text\nr0,"The navy fired.",EXTRA\nr1,Fine.\n',
+                        output="o.parquet")
+    errors = [json.loads(x) for x in (tmp_path / "o.parquet.errors.jsonl").read_text().splitlines()]
+    assert status == 1 and errors[0]["doc_id"] == "0" and "more cells than the header" in errors[0]["reason"]
+
+
+def test_48_unterminated_csv_quote_is_refused(model_dir, tmp_path, capsys):
+    path = tmp_path / "u.csv"
+    path.write_text('id,text\nu0,"The navy fired.\nu1,"Another."\nu2,Third one.\n')
+    assert main(["corpus", "--model", str(model_dir), "--input", str(path), "--output", str(tmp_path / "o.jsonl")]) == 2
+    assert "not valid CSV" in capsys.readouterr().err
+
+
+def test_56_txt_files_in_any_letter_case(model_dir, tmp_path):
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Troops crossed.")
+    (folder / "B.TXT").write_text("Talks resumed.")
+    (folder / "notes.md").write_text("not an article")
+    status = main(["-q", "corpus", "--model", str(model_dir), "--input", str(folder), "--output",
+                   str(tmp_path / "o.jsonl")])
+    assert status == 0
+    assert {json.loads(x)["doc_id"] for x in (tmp_path / "o.jsonl").read_text().splitlines()} == {"a", "B"}

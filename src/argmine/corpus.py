@@ -134,8 +134,17 @@ def detect_input_format(source: Any) -> str:
 def _from_row(index: int, row: Any, id_field: str, text_field: str, where: str) -> Document:
     if not isinstance(row, dict):
         return Document(index, str(index), None, error=f"{where}: not an object")
-    raw_id = row.get(id_field)
-    doc_id = str(index) if raw_id is None or raw_id == "" else str(raw_id)
+    if None in row:  # csv.DictReader puts a ragged row's extra cells under None
+        return Document(index, str(index), None, error=f"{where}: more cells than the header has columns")
+    if id_field not in row:
+        doc_id = str(index)  # no id field: the position
+    else:
+        raw_id = row[id_field]
+        if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)) or str(raw_id).strip() == "":
+            return Document(index, str(index), None,
+                            error=f"{where}: field {id_field!r} must be a non-empty string or an integer, "
+                                  f"got {raw_id!r}")
+        doc_id = str(raw_id)
     if text_field not in row:
         return Document(index, doc_id, None, error=f"{where}: no field {text_field!r}")
     fields = {k: v for k, v in row.items() if k not in (id_field, text_field)}
@@ -175,6 +184,8 @@ def read_documents(
     if fmt == "jsonl":
         with open(path, "rb") as handle:
             for i, line in enumerate(handle):
+                if i == 0:
+                    line = line.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte order mark
                 if not line.strip():
                     continue
                 where = f"line {i + 1}"
@@ -188,7 +199,8 @@ def read_documents(
                     continue
                 yield _from_row(i, row, id_field, text_field, where)
     elif fmt == "txt":
-        files = sorted(path.rglob("*.txt")) if path.is_dir() else [path]
+        files = sorted(f for f in path.rglob("*") if f.is_file() and f.suffix.lower() == ".txt") \
+            if path.is_dir() else [path]
         for i, file in enumerate(files):
             doc_id = str(file.relative_to(path).with_suffix("")) if path.is_dir() else file.stem
             try:
@@ -199,8 +211,19 @@ def read_documents(
             yield Document(i, doc_id, text)
     elif fmt == "csv":
         csv.field_size_limit(2**31 - 1)
-        with open(path, encoding="utf-8", errors="surrogateescape", newline="") as handle:
-            for i, row in enumerate(csv.DictReader(handle)):
+        # utf-8-sig: Excel's "CSV UTF-8" starts with a byte order mark; strict: an unterminated
+        # quote is an error, not a field that swallows the following rows
+        with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
+            reader = csv.DictReader(handle, strict=True)
+            rows = enumerate(reader)
+            while True:
+                try:
+                    i, row = next(rows)
+                except StopIteration:
+                    break
+                except csv.Error as err:
+                    raise ValueError(f"{path} line {reader.line_num}: not valid CSV ({err}); "
+                                     f"check its quotes") from None
                 text = row.get(text_field)
                 if isinstance(text, str) and _has_surrogates(text):
                     yield Document(i, str(row.get(id_field) or i), None,
@@ -215,6 +238,25 @@ def read_documents(
             for row in batch.to_pylist():
                 yield _from_row(i, row, id_field, text_field, f"row {i}")
                 i += 1
+
+
+def passthrough_fields(source: Any, input_format: str, id_field: str, text_field: str) -> list[str]:
+    """The fields other than id and text found in any document, in order of first appearance."""
+    if input_format == "parquet":
+        import pyarrow.parquet as pq
+
+        names = pq.ParquetFile(source).schema_arrow.names
+    elif input_format == "dataset" and hasattr(source, "column_names"):
+        names = list(source.column_names)
+    elif input_format == "csv":
+        with open(source, encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
+            names = next(csv.reader(handle), [])
+    else:
+        seen: dict[str, None] = {}
+        for doc in read_documents(source, input_format, id_field=id_field, text_field=text_field):
+            seen.update(dict.fromkeys(doc.fields))
+        names = list(seen)
+    return [n for n in names if n not in (id_field, text_field)]
 
 
 def _has_surrogates(text: str) -> bool:
@@ -622,10 +664,12 @@ def analyze_corpus(
         documents = islice(documents, done, None)
     elif keep_fields is not None:
         keep = list(keep_fields)
-    else:  # the fields of the first document
+    elif in_fmt == "dataset" and iter(input) is input:  # a one-shot iterator: the first document's fields
         first = next(documents, None)
         keep = list(first.fields) if first else []
         documents = chain([first] if first else [], documents)
+    else:  # the fields of every document (one reading pass; a broken or sparse first row drops nothing)
+        keep = passthrough_fields(input, in_fmt, id_field, text_field)
     clashes = [k for k in keep if k in SENTENCE_COLUMNS or k in SUMMARY_COLUMNS]
     if clashes:
         logger.warning("not passing through %s: the output has columns of that name", clashes)
