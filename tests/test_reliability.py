@@ -141,3 +141,51 @@ def test_56_txt_files_in_any_letter_case(model_dir, tmp_path):
                    str(tmp_path / "o.jsonl")])
     assert status == 0
     assert {json.loads(x)["doc_id"] for x in (tmp_path / "o.jsonl").read_text().splitlines()} == {"a", "B"}
+
+
+def _copy_model(model_dir, tmp_path):
+    import shutil
+
+    target = tmp_path / "m"
+    shutil.copytree(model_dir, target)
+    return target
+
+
+@pytest.mark.parametrize(("case", "match"), [
+    ("87-plain-encoder", "not an argmine model \\(config.json model_type 'bert'\\)"),
+    ("88-no-weights", "model.safetensors: missing"),
+    ("89-truncated-weights", "cannot be read .*truncated or corrupt"),
+    ("90-corrupt-header", "cannot be read .*truncated or corrupt"),
+    ("94-five-roles-for-four-outputs", "role_id2label has 5 labels but the role head has 4 outputs"),
+    ("95-label-keys-with-a-gap", "stance_id2label: keys must be 0..2, got 0, 1, 5"),
+])
+def test_87_to_95_broken_model_folders_are_refused_before_loading(model_dir, tiny_encoder_dir, tmp_path, case, match):
+    folder = tiny_encoder_dir if case.startswith("87") else _copy_model(model_dir, tmp_path)
+    weights = folder / "model.safetensors"
+    config_path = folder / "config.json"
+    if case.startswith("88"):
+        weights.unlink()
+    elif case.startswith("89"):
+        weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
+    elif case.startswith("90"):
+        weights.write_bytes(b"\xff" * 8 + weights.read_bytes()[8:])
+    elif case.startswith("94") or case.startswith("95"):
+        config = json.loads(config_path.read_text())
+        if case.startswith("94"):
+            config["role_id2label"]["4"] = "extra"
+        else:
+            config["stance_id2label"] = {"0": "pro", "1": "con", "5": "neutral"}
+        config_path.write_text(json.dumps(config))
+    with pytest.raises((ValueError, FileNotFoundError), match=match):
+        load(folder)
+
+
+def test_101_max_seq_length_beyond_the_encoders_positions_is_refused(tmp_path, mini_corpus):
+    from argmine.config import config_from_dict
+    from argmine.training import train
+
+    config = config_from_dict({"name": "t", "data": str(mini_corpus), "output_dir": str(tmp_path / "o"),
+                               "run_dir": str(tmp_path / "r"), "base_model": "tiny-random", "max_seq_length": 1000,
+                               "epochs": 1, "threads": 1})
+    with pytest.raises(ValueError, match="max_seq_length 1000 exceeds what the encoder 'tiny-random' can read"):
+        train(config)

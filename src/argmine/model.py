@@ -163,6 +163,57 @@ class ArgmineOutput(ModelOutput):
     stance_logits: torch.Tensor | None = None
 
 
+def position_limit(encoder_config) -> int | None:
+    """Tokens an encoder can read: its position embeddings, less the offset that
+    RoBERTa-style models (RoBERTa, MPNet...) reserve before the first position."""
+    n = getattr(encoder_config, "max_position_embeddings", None)
+    if n is None:
+        return None
+    if getattr(encoder_config, "model_type", "") in ("roberta", "xlm-roberta", "camembert", "mpnet"):
+        n -= (getattr(encoder_config, "pad_token_id", 1) or 1) + 1
+    return n
+
+
+def check_model_folder(path: str | Path) -> None:
+    """Refuse, with a message naming the file and field, a folder that is not a readable
+    argmine model: a plain Hugging Face model, missing or corrupt weights, label maps that
+    do not fit the heads. Run before loading (nothing in the folder is executed)."""
+    import json
+
+    from safetensors import safe_open
+
+    path = Path(path)
+    try:
+        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{path}: no config.json; is this an argmine model folder?") from None
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{path / 'config.json'}: not valid JSON ({err.msg})") from None
+    if config.get("model_type") != ArgmineConfig.model_type:
+        raise ValueError(f"{path}: not an argmine model (config.json model_type {config.get('model_type')!r}); "
+                         f"a plain encoder can be fine-tuned with `base_model: {path}` in a training config")
+    weights = path / "model.safetensors"
+    if not weights.exists():
+        raise FileNotFoundError(f"{weights}: missing; the folder holds no weights")
+    try:
+        with safe_open(str(weights), framework="pt") as f:
+            shapes = {k: f.get_slice(k).get_shape() for k in f.keys() if k.endswith("_head.weight")}
+    except Exception as err:  # safetensors raises its own error types for truncated or corrupt files
+        raise ValueError(f"{weights}: cannot be read ({err}); truncated or corrupt? Copy or train it again") from None
+    for head in ("role", "stance"):
+        field = f"{head}_id2label"
+        mapping = config.get(field)
+        if not isinstance(mapping, dict) or not mapping:
+            raise ValueError(f"{path / 'config.json'}: {field}: missing or not a mapping")
+        if sorted(mapping) != [str(i) for i in range(len(mapping))]:
+            raise ValueError(f"{path / 'config.json'}: {field}: keys must be 0..{len(mapping) - 1}, "
+                             f"got {', '.join(sorted(mapping))}")
+        rows = shapes.get(f"{head}_head.weight", [None])[0]
+        if rows is not None and rows != len(mapping):
+            raise ValueError(f"{path / 'config.json'}: {field} has {len(mapping)} labels but the {head} head "
+                             f"has {rows} outputs")
+
+
 def masked_cross_entropy(
     logits: torch.Tensor, labels: torch.Tensor, weight: torch.Tensor | None = None
 ) -> torch.Tensor:
@@ -248,6 +299,10 @@ class ArgmineModel(PreTrainedModel):
             >>> model = ArgmineModel.from_base("minilm-l6")  # doctest: +SKIP
         """
         encoder = _base_encoder(base_model)
+        limit = position_limit(encoder.config)
+        if limit is not None and max_seq_length > limit:
+            raise ValueError(f"max_seq_length {max_seq_length} exceeds what the encoder {base_model!r} can read "
+                             f"({limit} positions); use at most {limit}")
         config = ArgmineConfig(
             encoder=encoder.config.to_dict(), base_model=base_model, max_seq_length=max_seq_length,
             architecture=architecture, context=context, pooling=pooling,

@@ -47,7 +47,7 @@ from tqdm.auto import tqdm
 
 from argmine.context import article_contexts, check_choice, chunk_article, layout_features
 from argmine.labels import HEADS
-from argmine.model import ArgmineModel, encode
+from argmine.model import ArgmineModel, check_model_folder, encode
 from argmine.results import ArticleAnalysis, ArticleSummary, SentencePrediction, SentenceScores
 from argmine.segment import split_sentences
 
@@ -263,8 +263,7 @@ class Predictor:
         from transformers import AutoTokenizer
 
         path = Path(path)
-        if not (path / "config.json").exists():
-            raise FileNotFoundError(f"{path}: no config.json; is this an argmine model folder?")
+        check_model_folder(path)
         model = ArgmineModel.from_pretrained(path)
         tokenizer = AutoTokenizer.from_pretrained(path)
         return cls(model, tokenizer, device, precision, cache_size, calibrated)
