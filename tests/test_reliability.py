@@ -189,3 +189,11 @@ def test_101_max_seq_length_beyond_the_encoders_positions_is_refused(tmp_path, m
                                "epochs": 1, "threads": 1})
     with pytest.raises(ValueError, match="max_seq_length 1000 exceeds what the encoder 'tiny-random' can read"):
         train(config)
+
+
+def test_31_a_lone_surrogate_is_read_not_a_crash(model_dir):
+    miner = load(model_dir, device="cpu", precision="fp32")
+    text = "Border talks resume. Envoys met \udcff today."
+    art = miner.analyze(text)
+    assert [text[s.start:s.end] for s in art.sentences] == [s.text for s in art.sentences]
+    assert len(art.sentences) == 2

@@ -34,6 +34,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import logging
+import re
 import warnings
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -53,6 +54,7 @@ from argmine.segment import split_sentences
 
 logger = logging.getLogger(__name__)
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 PRECISIONS: tuple[str, ...] = ("auto", "fp32", "bf16", "fp16", "int8")
 #: Precision used unless told otherwise: ``auto`` picks, from what the hardware can do,
 #: the fastest precision that keeps >= 99% of labels equal to fp32 (see
@@ -293,8 +295,9 @@ class Predictor:
     def _encode(self, pending: list[tuple[str, str | None]], batch_size: int, show: bool) -> list[tuple]:
         """Run the encoder (and, for a pair model, the heads) on distinct inputs."""
         max_len = self.config.max_seq_length
-        texts = [t for t, _ in pending]
-        contexts = [c for _, c in pending]
+        # a lone surrogate (undecodable input) would crash the tokenizer: read it as U+FFFD
+        texts = [_SURROGATE.sub("\ufffd", t) for t, _ in pending]
+        contexts = [c if c is None else _SURROGATE.sub("\ufffd", c) for _, c in pending]
         encoded = encode(self.tokenizer, texts, contexts, max_len, return_attention_mask=False)
         features = [
             {k: encoded[k][i] for k in encoded.keys()} for i in range(len(pending))
