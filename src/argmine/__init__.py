@@ -34,6 +34,7 @@ _EXPORTS: dict[str, str] = {
     "Miner": "argmine.predict",
     "ArticleAnalysis": "argmine.results",
     "SentencePrediction": "argmine.results",
+    "to_pandas": "argmine.results",
     "evaluate_realdev": "argmine.realdev",
     "analyze_corpus": "argmine.corpus",
     "TrainConfig": "argmine.config",

@@ -162,7 +162,7 @@ def read_documents(
     Args:
         source: a ``.jsonl``/``.csv``/``.parquet`` file, a folder of ``.txt`` files
             (read recursively, in name order; the id is the relative path without
-            ``.txt``), a ``datasets.Dataset`` or any iterable of dicts.
+            ``.txt``), a ``datasets.Dataset``, a ``pandas.DataFrame`` or any iterable of dicts.
         input_format: one of :data:`INPUT_FORMATS`; None guesses from ``source``.
         id_field: the field holding the document id (the position when missing).
         text_field: the field holding the text.
@@ -175,7 +175,8 @@ def read_documents(
     if fmt not in INPUT_FORMATS:
         raise ValueError(f"input format {fmt!r} is not one of {', '.join(INPUT_FORMATS)}")
     if fmt == "dataset":
-        for i, row in enumerate(source):
+        rows = _dataframe_rows(source) if hasattr(source, "itertuples") else source
+        for i, row in enumerate(rows):
             yield _from_row(i, row, id_field, text_field, f"row {i}")
         return
     path = Path(source)
@@ -246,8 +247,10 @@ def passthrough_fields(source: Any, input_format: str, id_field: str, text_field
         import pyarrow.parquet as pq
 
         names = pq.ParquetFile(source).schema_arrow.names
-    elif input_format == "dataset" and hasattr(source, "column_names"):
+    elif input_format == "dataset" and hasattr(source, "column_names"):  # datasets.Dataset
         names = list(source.column_names)
+    elif input_format == "dataset" and hasattr(source, "itertuples"):  # pandas.DataFrame
+        names = [str(c) for c in source.columns]
     elif input_format == "csv":
         with open(source, encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
             names = next(csv.reader(handle), [])
@@ -257,6 +260,13 @@ def passthrough_fields(source: Any, input_format: str, id_field: str, text_field
             seen.update(dict.fromkeys(doc.fields))
         names = list(seen)
     return [n for n in names if n not in (id_field, text_field)]
+
+
+def _dataframe_rows(frame: Any) -> Iterator[dict[str, Any]]:
+    """The rows of a pandas DataFrame as dicts (iterating a DataFrame yields its column names)."""
+    columns = [str(c) for c in frame.columns]
+    for values in frame.itertuples(index=False, name=None):
+        yield dict(zip(columns, values))
 
 
 def _has_surrogates(text: str) -> bool:

@@ -477,6 +477,13 @@ class Miner:
         """Forget every remembered prediction."""
         self.predictor.clear_cache()
 
+    def __call__(self, texts: str | Sequence[str], **kwargs) -> ArticleAnalysis | list[ArticleAnalysis]:
+        """``miner(text)`` is :meth:`analyze`; ``miner(texts)`` is :meth:`analyze_batch`, as a
+        transformers pipeline is called."""
+        if isinstance(texts, str):
+            return self.analyze(texts, **kwargs)
+        return self.analyze_batch(texts, **kwargs)
+
     def analyze(self, text: str, doc_id: str | None = None) -> ArticleAnalysis:
         """Split ``text`` into sentences and label each one.
 

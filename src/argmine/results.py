@@ -19,7 +19,7 @@ import numpy as np
 
 from argmine.labels import ROLES, STANCES
 
-__all__ = ["ArticleAnalysis", "ArticleSummary", "SentencePrediction", "SentenceScores"]
+__all__ = ["ArticleAnalysis", "ArticleSummary", "SentencePrediction", "SentenceScores", "to_pandas"]
 
 
 class SentenceScores(NamedTuple):
@@ -177,3 +177,22 @@ class ArticleAnalysis:
             doc_id=data.get("doc_id"),
             sentences=[SentencePrediction(**s) for s in data.get("sentences", [])],
         )
+
+
+def to_pandas(analyses: ArticleAnalysis | Sequence[ArticleAnalysis]):
+    """One row per sentence (``doc_id``, ``sentence_id``, offsets, text, labels, scores,
+    ``truncated``) as a pandas DataFrame.
+
+    Example:
+        >>> to_pandas([ArticleAnalysis("a1")]).columns.tolist()[:3]
+        ['doc_id', 'sentence_id', 'start']
+    """
+    import pandas as pd
+
+    if isinstance(analyses, ArticleAnalysis):
+        analyses = [analyses]
+    columns = ["doc_id", "sentence_id", "start", "end", "text", "role", "role_score", "stance", "stance_score",
+               "truncated"]
+    rows = [(a.doc_id, i, s.start, s.end, s.text, s.role, s.role_score, s.stance, s.stance_score, s.truncated)
+            for a in analyses for i, s in enumerate(a.sentences)]
+    return pd.DataFrame(rows, columns=columns)
