@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 import pytest
 import torch
 from transformers import AutoTokenizer
@@ -70,7 +72,7 @@ def test_save_load_round_trip_keeps_labels_and_predictions(tiny_model, tiny_enco
     assert loaded.config.labels("role") == ROLES
     assert loaded.config.labels("stance") == STANCES
     assert loaded.config.context == tiny_model.config.context
-    assert loaded.config.base_model == str(tiny_encoder_dir)
+    assert loaded.config.base_model == tiny_encoder_dir.name  # a local path is recorded by its name
     batch = _batch(AutoTokenizer.from_pretrained(tmp_path), loaded)
     with torch.inference_mode():
         a, b = tiny_model(**batch), loaded(**batch)
@@ -204,3 +206,19 @@ def test_embedding_by_length_equals_one_padded_batch(tiny_encoder_dir, make_hier
         whole = model.embed(batch["input_ids"], batch["attention_mask"])
         chunked = model.embed_by_length(batch["input_ids"], batch["attention_mask"], chunk=3)
     torch.testing.assert_close(chunked, whole, atol=1e-5, rtol=1e-4)
+
+
+def test_saved_config_has_the_role_map_and_no_machine_path(tiny_model, tmp_path):
+    tiny_model.save_pretrained(tmp_path / "m")
+    config = json.loads((tmp_path / "m" / "config.json").read_text())
+    assert config["id2label"] == {"0": "claim", "1": "evidence", "2": "warning", "3": "none"}
+    assert "id2label" not in config["encoder"] and "_name_or_path" not in config["encoder"]
+
+    def strings(x):
+        if isinstance(x, dict):
+            return [s for v in x.values() for s in strings(v)]
+        if isinstance(x, list):
+            return [s for v in x for s in strings(v)]
+        return [x] if isinstance(x, str) else []
+
+    assert not [s for s in strings(config) if s.startswith("/") or str(tmp_path) in s]

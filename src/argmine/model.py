@@ -69,6 +69,9 @@ def _base_encoder(base_model: str) -> PreTrainedModel:
     return BertModel(config)
 
 
+_ENCODER_KEYS_DROPPED = ("id2label", "label2id", "_name_or_path", "name_or_path", "num_labels")
+
+
 class ArgmineConfig(PretrainedConfig):
     """Configuration of :class:`ArgmineModel`: encoder config, label maps, inputs.
 
@@ -125,7 +128,10 @@ class ArgmineConfig(PretrainedConfig):
             raise ValueError(f"max_seq_length must be >= 8, got {max_seq_length}")
         if not 0 <= sentence_overlap < max_sentences:
             raise ValueError(f"need 0 <= sentence_overlap < max_sentences, got {sentence_overlap}, {max_sentences}")
-        self.encoder = encoder or {}
+        # the encoder's own config, without what does not belong to it here: its classifier
+        # label map (the heads' maps are role_id2label / stance_id2label) and the local path
+        # it was read from (a config.json must not name the machine that trained it)
+        self.encoder = {k: v for k, v in (encoder or {}).items() if k not in _ENCODER_KEYS_DROPPED}
         self.base_model = base_model
         self.max_seq_length = max_seq_length
         self.architecture = architecture
@@ -146,6 +152,8 @@ class ArgmineConfig(PretrainedConfig):
                 raise ValueError(f"logit_bias[{head!r}] has {len(bias)} values for {len(self.labels(head))} labels")
         self.train_prior = {h: [float(x) for x in v] for h, v in (train_prior or {}).items() if v}
         self.argmine_version = argmine_version
+        self.id2label = dict(self.role_id2label)  # transformers' generic map: the role head's
+        self.label2id = {v: k for k, v in self.role_id2label.items()}
 
     def labels(self, head: str) -> tuple[str, ...]:
         """Label names of ``head`` in the order of the model's logits."""
@@ -303,8 +311,10 @@ class ArgmineModel(PreTrainedModel):
         if limit is not None and max_seq_length > limit:
             raise ValueError(f"max_seq_length {max_seq_length} exceeds what the encoder {base_model!r} can read "
                              f"({limit} positions); use at most {limit}")
+        # an absolute local path is recorded by its folder name only (config.json travels)
+        recorded = Path(base_model).name if Path(base_model).is_absolute() else base_model
         config = ArgmineConfig(
-            encoder=encoder.config.to_dict(), base_model=base_model, max_seq_length=max_seq_length,
+            encoder=encoder.config.to_dict(), base_model=recorded, max_seq_length=max_seq_length,
             architecture=architecture, context=context, pooling=pooling,
             classifier_dropout=classifier_dropout, doc_layers=doc_layers,
             max_sentences=max_sentences, sentence_overlap=sentence_overlap,
