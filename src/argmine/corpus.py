@@ -27,16 +27,13 @@ Example:
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import logging
 import os
-import shutil
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any
@@ -47,11 +44,19 @@ from tqdm.auto import tqdm
 from argmine.context import check_choice
 from argmine.labels import ROLES, STANCES
 from argmine.predict import Miner, load
+from argmine.readers import (
+    INPUT_FORMATS,
+    Document,
+    count_documents,
+    detect_input_format,
+    passthrough_fields,
+    read_documents,
+)
 from argmine.results import ArticleAnalysis
+from argmine.sinks import JsonlSink, ParquetSink, make_sink
 
 logger = logging.getLogger(__name__)
 
-INPUT_FORMATS: tuple[str, ...] = ("jsonl", "txt", "csv", "parquet", "dataset")
 OUTPUT_FORMATS: tuple[str, ...] = ("jsonl", "parquet")
 #: ``local`` runs in this process; ``ray`` spreads chunks over Ray actors (argmine[ray]).
 ENGINES: tuple[str, ...] = ("local", "ray")
@@ -68,17 +73,6 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
 _MODEL_FILES = ("config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
                 "vocab.txt", "baseline_vocab.json", "argmine_baseline.json")
 _STATE_VERSION = 2  # 2: the run's identity (model, input, options) is recorded and checked
-
-
-@dataclass
-class Document:
-    """One input document: its id, its text, the fields to pass through, or why it is bad."""
-
-    index: int
-    doc_id: str
-    text: Any
-    fields: dict[str, Any] = field(default_factory=dict)
-    error: str | None = None
 
 
 @dataclass
@@ -106,200 +100,6 @@ class CorpusResult:
     seconds: float = 0.0
 
 
-def detect_input_format(source: Any) -> str:
-    """Guess the input format from a path (folder, suffix) or object.
-
-    Example:
-        >>> detect_input_format("news.jsonl")
-        'jsonl'
-    """
-    if not isinstance(source, (str, os.PathLike)):
-        return "dataset"
-    path = Path(source)
-    if path.is_dir():
-        return "txt"
-    suffix = path.suffix.lower()
-    for fmt, suffixes in (
-        ("jsonl", (".jsonl", ".json", ".ndjson")), ("csv", (".csv",)),
-        ("parquet", (".parquet", ".pq")), ("txt", (".txt",)),
-    ):
-        if suffix in suffixes:
-            return fmt
-    raise ValueError(
-        f"{path}: cannot tell the input format from the name; pass input_format "
-        f"(one of {', '.join(INPUT_FORMATS)})"
-    )
-
-
-def _from_row(index: int, row: Any, id_field: str, text_field: str, where: str) -> Document:
-    if not isinstance(row, dict):
-        return Document(index, str(index), None, error=f"{where}: not an object")
-    if None in row:  # csv.DictReader puts a ragged row's extra cells under None
-        return Document(index, str(index), None, error=f"{where}: more cells than the header has columns")
-    if id_field not in row:
-        doc_id = str(index)  # no id field: the position
-    else:
-        raw_id = row[id_field]
-        if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)) or str(raw_id).strip() == "":
-            return Document(index, str(index), None,
-                            error=f"{where}: field {id_field!r} must be a non-empty string or an integer, "
-                                  f"got {raw_id!r}")
-        doc_id = str(raw_id)
-    if text_field not in row:
-        return Document(index, doc_id, None, error=f"{where}: no field {text_field!r}")
-    fields = {k: v for k, v in row.items() if k not in (id_field, text_field)}
-    return Document(index, doc_id, row[text_field], fields)
-
-
-def read_documents(
-    source: Any,
-    input_format: str | None = None,
-    id_field: str = "id",
-    text_field: str = "text",
-) -> Iterator[Document]:
-    """Yield the documents of a corpus one at a time, in a fixed order.
-
-    Args:
-        source: a ``.jsonl``/``.csv``/``.parquet`` file, a folder of ``.txt`` files
-            (read recursively, in name order; the id is the relative path without
-            ``.txt``), a ``datasets.Dataset``, a ``pandas.DataFrame`` or any iterable of dicts.
-        input_format: one of :data:`INPUT_FORMATS`; None guesses from ``source``.
-        id_field: the field holding the document id (the position when missing).
-        text_field: the field holding the text.
-
-    Example:
-        >>> docs = read_documents("news.jsonl", id_field="url")  # doctest: +SKIP
-        >>> next(docs).doc_id                                     # doctest: +SKIP
-    """
-    fmt = input_format or detect_input_format(source)
-    if fmt not in INPUT_FORMATS:
-        raise ValueError(f"input format {fmt!r} is not one of {', '.join(INPUT_FORMATS)}")
-    if fmt == "dataset":
-        rows = _dataframe_rows(source) if hasattr(source, "itertuples") else source
-        for i, row in enumerate(rows):
-            yield _from_row(i, row, id_field, text_field, f"row {i}")
-        return
-    path = Path(source)
-    if not path.exists():
-        raise FileNotFoundError(f"{path}: no such file or folder")
-    if fmt == "jsonl":
-        with open(path, "rb") as handle:
-            for i, line in enumerate(handle):
-                if i == 0:
-                    line = line.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte order mark
-                if not line.strip():
-                    continue
-                where = f"line {i + 1}"
-                try:
-                    row = json.loads(line.decode("utf-8"))
-                except UnicodeDecodeError:
-                    yield Document(i, str(i), None, error=f"{where}: not valid UTF-8")
-                    continue
-                except json.JSONDecodeError as err:
-                    yield Document(i, str(i), None, error=f"{where}: not valid JSON ({err.msg})")
-                    continue
-                yield _from_row(i, row, id_field, text_field, where)
-    elif fmt == "txt":
-        files = sorted(f for f in path.rglob("*") if f.is_file() and f.suffix.lower() == ".txt") \
-            if path.is_dir() else [path]
-        for i, file in enumerate(files):
-            doc_id = str(file.relative_to(path).with_suffix("")) if path.is_dir() else file.stem
-            try:
-                text = file.read_bytes().decode("utf-8")
-            except UnicodeDecodeError as err:
-                yield Document(i, doc_id, None, error=f"{file.name}: not valid UTF-8 ({err.reason})")
-                continue
-            yield Document(i, doc_id, text)
-    elif fmt == "csv":
-        csv.field_size_limit(2**31 - 1)
-        # utf-8-sig: Excel's "CSV UTF-8" starts with a byte order mark; strict: an unterminated
-        # quote is an error, not a field that swallows the following rows
-        with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
-            reader = csv.DictReader(handle, strict=True)
-            rows = enumerate(reader)
-            while True:
-                try:
-                    i, row = next(rows)
-                except StopIteration:
-                    break
-                except csv.Error as err:
-                    raise ValueError(f"{path} line {reader.line_num}: not valid CSV ({err}); "
-                                     f"check its quotes") from None
-                text = row.get(text_field)
-                if isinstance(text, str) and _has_surrogates(text):
-                    yield Document(i, str(row.get(id_field) or i), None,
-                                   error=f"row {i + 1}: not valid UTF-8")
-                    continue
-                yield _from_row(i, row, id_field, text_field, f"row {i + 1}")
-    else:
-        import pyarrow.parquet as pq
-
-        i = 0
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=256):
-            for row in batch.to_pylist():
-                yield _from_row(i, row, id_field, text_field, f"row {i}")
-                i += 1
-
-
-def passthrough_fields(source: Any, input_format: str, id_field: str, text_field: str) -> list[str]:
-    """The fields other than id and text found in any document, in order of first appearance."""
-    if input_format == "parquet":
-        import pyarrow.parquet as pq
-
-        names = pq.ParquetFile(source).schema_arrow.names
-    elif input_format == "dataset" and hasattr(source, "column_names"):  # datasets.Dataset
-        names = list(source.column_names)
-    elif input_format == "dataset" and hasattr(source, "itertuples"):  # pandas.DataFrame
-        names = [str(c) for c in source.columns]
-    elif input_format == "csv":
-        with open(source, encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
-            names = next(csv.reader(handle), [])
-    else:
-        seen: dict[str, None] = {}
-        for doc in read_documents(source, input_format, id_field=id_field, text_field=text_field):
-            seen.update(dict.fromkeys(doc.fields))
-        names = list(seen)
-    return [n for n in names if n not in (id_field, text_field)]
-
-
-def _dataframe_rows(frame: Any) -> Iterator[dict[str, Any]]:
-    """The rows of a pandas DataFrame as dicts (iterating a DataFrame yields its column names)."""
-    columns = [str(c) for c in frame.columns]
-    for values in frame.itertuples(index=False, name=None):
-        yield dict(zip(columns, values))
-
-
-def _has_surrogates(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-def count_documents(source: Any, input_format: str | None = None) -> int | None:
-    """Count a corpus's documents cheaply, or None when that needs a full parse (CSV).
-
-    Example:
-        >>> count_documents("news.jsonl")  # doctest: +SKIP
-        1000
-    """
-    fmt = input_format or detect_input_format(source)
-    if fmt == "dataset":
-        return len(source) if hasattr(source, "__len__") else None
-    path = Path(source)
-    if fmt == "jsonl":
-        with open(path, "rb") as handle:
-            return sum(1 for line in handle if line.strip())
-    if fmt == "txt":
-        return sum(1 for _ in path.rglob("*.txt")) if path.is_dir() else 1
-    if fmt == "parquet":
-        import pyarrow.parquet as pq
-
-        return pq.ParquetFile(path).metadata.num_rows
-    return None
-
-
 def _check_document(doc: Document, max_chars: int) -> str | None:
     if doc.error:
         return doc.error
@@ -319,106 +119,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (list, dict)):
         return json.loads(json.dumps(value, ensure_ascii=False, default=str))
     return str(value)
-
-
-class _JsonlSink:
-    """Append-only JSON Lines file that can be cut back to its last committed size."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.handle: io.BufferedWriter | None = None
-
-    def open(self, committed: int | None) -> None:
-        if committed is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.handle = open(self.path, "wb")
-            return
-        if not self.path.exists():
-            raise ValueError(f"{self.path}: missing, cannot resume; start again without resume")
-        size = self.path.stat().st_size
-        if size < committed:
-            raise ValueError(f"{self.path}: {size} bytes, shorter than the {committed} its progress file "
-                             f"records; it was changed after the run, so resuming would lose rows. "
-                             f"Start again with overwrite")
-        with open(self.path, "r+b") as handle:
-            handle.truncate(committed)
-        self.handle = open(self.path, "ab")
-
-    def write(self, rows: Iterable[dict[str, Any]]) -> None:
-        for row in rows:
-            self.handle.write(
-                (json.dumps(row, ensure_ascii=False, default=str) + "\n").encode("utf-8")
-            )
-
-    def commit(self) -> int:
-        self.handle.flush()
-        os.fsync(self.handle.fileno())
-        return self.handle.tell()
-
-    def finish(self) -> None:
-        if self.handle is not None:
-            self.handle.close()
-
-
-class _ParquetSink:
-    """One Parquet part per chunk in ``PATH.parts/``, merged into ``PATH`` at the end."""
-
-    def __init__(self, path: Path, columns: list[tuple[str, Any]]):
-        import pyarrow as pa
-
-        self.path = path
-        self.parts = path.with_name(path.name + ".parts")
-        self.schema = pa.schema(columns)
-        self.rows: list[dict[str, Any]] = []
-        self.n_parts = 0
-
-    def open(self, committed: int | None) -> None:
-        if committed is None:
-            shutil.rmtree(self.parts, ignore_errors=True)
-            self.parts.mkdir(parents=True)
-            return
-        if not self.parts.is_dir():
-            raise ValueError(f"{self.parts}: missing, cannot resume; start again with overwrite")
-        missing = [k for k in range(committed) if not (self.parts / f"part-{k:06d}.parquet").exists()]
-        if missing:
-            raise ValueError(f"{self.parts}: part {missing[0]} of the {committed} its progress file records is "
-                             f"missing; start again with overwrite")
-        self.n_parts = committed
-        for part in self.parts.glob("part-*"):
-            if part.suffix != ".parquet" or int(part.stem.split("-")[1]) >= committed:
-                part.unlink()
-
-    def write(self, rows: Iterable[dict[str, Any]]) -> None:
-        self.rows.extend(rows)
-
-    def commit(self) -> int:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        table = pa.Table.from_pylist(self.rows, schema=self.schema)
-        name = self.parts / f"part-{self.n_parts:06d}.parquet"
-        tmp = name.with_suffix(".tmp")
-        pq.write_table(table, tmp)
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, name)
-        self.rows = []
-        self.n_parts += 1
-        return self.n_parts
-
-    def finish(self) -> None:
-        import pyarrow.parquet as pq
-
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        with pq.ParquetWriter(tmp, self.schema) as writer:
-            for k in range(self.n_parts):
-                writer.write_table(pq.read_table(self.parts / f"part-{k:06d}.parquet"))
-        os.replace(tmp, self.path)
-        shutil.rmtree(self.parts, ignore_errors=True)
-
-
-def _sink(path: Path, fmt: str, columns: list[tuple[str, Any]]):
-    return _JsonlSink(path) if fmt == "jsonl" else _ParquetSink(path, columns)
 
 
 def model_fingerprint(model: Any) -> str:
@@ -685,10 +385,10 @@ def analyze_corpus(
         logger.warning("not passing through %s: the output has columns of that name", clashes)
         keep = [k for k in keep if k not in clashes]
 
-    sinks = {"output": _sink(output, fmt, _columns(SENTENCE_COLUMNS, keep))}
-    sinks["errors"] = _JsonlSink(errors_path)
+    sinks = {"output": make_sink(output, fmt, _columns(SENTENCE_COLUMNS, keep))}
+    sinks["errors"] = JsonlSink(errors_path)
     if summary_path is not None:
-        sinks["summary"] = _sink(summary_path, fmt, _columns(SUMMARY_COLUMNS, keep))
+        sinks["summary"] = make_sink(summary_path, fmt, _columns(SUMMARY_COLUMNS, keep))
     for name, sink in sinks.items():
         sink.open(state["files"][name] if state else None)
     n_sentences = state["n_sentences"] if state else 0
@@ -744,7 +444,7 @@ def analyze_corpus(
     for sink in sinks.values():
         sink.finish()
     save_state(True, {
-        name: (sink.n_parts if isinstance(sink, _ParquetSink) else sink.path.stat().st_size)
+        name: (sink.n_parts if isinstance(sink, ParquetSink) else sink.path.stat().st_size)
         for name, sink in sinks.items()
     })
     seconds = time.perf_counter() - started
