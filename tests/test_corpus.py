@@ -180,7 +180,7 @@ def test_resume_parquet_after_interrupted_run(miner, tmp_path, monkeypatch):
 
 
 def test_sigkill_and_resume_gives_identical_output(model_dir, tmp_path):
-    corpus = write_corpus(tmp_path / "in.jsonl", 2000)
+    corpus = write_corpus(tmp_path / "in.jsonl", 600)
     reference = tmp_path / "reference.jsonl"
     base = [sys.executable, "-m", "argmine.cli", "-q", "corpus", "--model", str(model_dir),
             "--input", str(corpus), "--precision", "fp32", "--chunk-size", "50",
@@ -190,20 +190,20 @@ def test_sigkill_and_resume_gives_identical_output(model_dir, tmp_path):
     state_path = Path(str(killed) + ".progress.json")
     proc = subprocess.Popen([*base, str(tmp_path / "killed-articles.jsonl"),
                              "--output", str(killed)], env=env)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 600  # generous: the kill waits for progress, not for a clock
     done = 0
     while time.monotonic() < deadline and proc.poll() is None:
         try:
             done = json.loads(state_path.read_text())["docs_done"]
         except (FileNotFoundError, json.JSONDecodeError, KeyError):
             done = 0
-        if done >= 200:
+        if done >= 100:
             break
         time.sleep(0.01)
     assert proc.poll() is None, "the run finished before it could be killed"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    assert 0 < done < 2000
+    assert 0 < done < 600
     state = json.loads(state_path.read_text())
     assert not state["complete"]
     resumed = subprocess.run([*base, str(tmp_path / "killed-articles.jsonl"),
@@ -218,7 +218,7 @@ def test_sigkill_and_resume_gives_identical_output(model_dir, tmp_path):
     assert (tmp_path / "killed-articles.jsonl").read_bytes() == (
         tmp_path / "reference-articles.jsonl").read_bytes()
     rows = read_jsonl(killed)
-    assert len({r["doc_id"] for r in rows}) == 2000
+    assert len({r["doc_id"] for r in rows}) == 600
     assert len({(r["doc_id"], r["sentence_id"]) for r in rows}) == len(rows)
 
 
