@@ -23,7 +23,9 @@ def _tiny(tmp_path, mini_corpus, **over):
     return config_from_dict(values)
 
 
-@pytest.mark.parametrize("name", ["default", "tiny", "baseline", "exportable", "hierarchical", "article-pair", "large", "distilled"])
+@pytest.mark.parametrize(
+    "name", ["default", "tiny", "baseline", "exportable", "hierarchical", "article-pair", "large", "distilled"]
+)
 def test_shipped_configs_load(name):
     config = load_config(ROOT / "configs" / f"{name}.yaml")
     assert config.name == name
