@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 
-def _pyplot():
+def pyplot():
+    """matplotlib.pyplot on the file-only Agg backend (no display needed)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -23,11 +24,12 @@ def _pyplot():
     return plt
 
 
-def _save(fig, path: str | Path) -> Path:
+def save_figure(fig, path: str | Path) -> Path:
+    """Save ``fig`` as a PNG at ``path`` and close it."""
     path = Path(path)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
-    _pyplot().close(fig)
+    pyplot().close(fig)
     return path
 
 
@@ -67,13 +69,13 @@ def plot_confusion(metrics: dict[str, Any], title: str, path: str | Path) -> Pat
     from sklearn.metrics import ConfusionMatrixDisplay
 
     labels = metrics["labels"]
-    fig, ax = _pyplot().subplots(figsize=(1.2 * len(labels) + 2, 1.1 * len(labels) + 1.5))
+    fig, ax = pyplot().subplots(figsize=(1.2 * len(labels) + 2, 1.1 * len(labels) + 1.5))
     ConfusionMatrixDisplay(np.array(metrics["confusion"]), display_labels=labels).plot(
         ax=ax, cmap="Blues", colorbar=False, xticks_rotation=30)
     ax.set_xlabel("predicted")
     ax.set_ylabel("gold")
     ax.set_title(title)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_per_class_f1(metrics: dict[str, Any], title: str, path: str | Path) -> Path:
@@ -81,7 +83,7 @@ def plot_per_class_f1(metrics: dict[str, Any], title: str, path: str | Path) -> 
     per_class = metrics["per_class"]
     labels = list(per_class)
     x = np.arange(len(labels))
-    fig, ax = _pyplot().subplots(figsize=(1.3 * len(labels) + 2.5, 3.2))
+    fig, ax = pyplot().subplots(figsize=(1.3 * len(labels) + 2.5, 3.2))
     for k, (key, colour) in enumerate((("precision", "#56B4E9"), ("recall", "#E69F00"), ("f1-score", "#009E73"))):
         values = [per_class[c][key] for c in labels]
         bars = ax.bar(x + (k - 1) * 0.27, values, 0.27, label=key, color=colour)
@@ -93,7 +95,7 @@ def plot_per_class_f1(metrics: dict[str, Any], title: str, path: str | Path) -> 
     ax.set_ylim(0, 1.08)
     ax.set_title(title)
     ax.legend(fontsize=8, loc="lower right")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_reliability(rel: dict[str, Any], title: str, path: str | Path) -> Path:
@@ -101,7 +103,7 @@ def plot_reliability(rel: dict[str, Any], title: str, path: str | Path) -> Path:
     calibration; bar widths show the bins, the count of each is printed above it."""
     edges = np.array(rel["edges"])
     centres = (edges[:-1] + edges[1:]) / 2
-    fig, ax = _pyplot().subplots(figsize=(4.2, 4.0))
+    fig, ax = pyplot().subplots(figsize=(4.2, 4.0))
     ax.plot([0, 1], [0, 1], color="#999", linestyle="--", linewidth=1, label="perfectly calibrated")
     keep = [i for i, n in enumerate(rel["count"]) if n]
     ax.bar(centres[keep], [rel["accuracy"][i] for i in keep], width=np.diff(edges)[keep] * 0.9,
@@ -116,7 +118,7 @@ def plot_reliability(rel: dict[str, Any], title: str, path: str | Path) -> Path:
     ax.set_ylabel("accuracy")
     ax.set_title(f"{title}\nECE {rel['ece']:.3f}")
     ax.legend(fontsize=7, loc="upper left")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_training_curves(log_history: list[dict[str, Any]], title: str, path: str | Path) -> Path | None:
@@ -126,7 +128,7 @@ def plot_training_curves(log_history: list[dict[str, Any]], title: str, path: st
     evals = [e for e in log_history if "eval_loss" in e]
     if not train and not evals:
         return None
-    fig, (left, right) = _pyplot().subplots(1, 2, figsize=(8, 3.2))
+    fig, (left, right) = pyplot().subplots(1, 2, figsize=(8, 3.2))
     if train:
         left.plot(*zip(*train), "o-", color="#E69F00", label="training loss")
     if evals:
@@ -143,7 +145,10 @@ def plot_training_curves(log_history: list[dict[str, Any]], title: str, path: st
     right.set_xlabel("epoch")
     left.set_title(f"{title}: loss")
     right.set_title("validation macro-F1")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
-__all__ = ["plot_confusion", "plot_per_class_f1", "plot_reliability", "plot_training_curves", "reliability"]
+__all__ = [
+    "plot_confusion", "plot_per_class_f1", "plot_reliability", "plot_training_curves", "pyplot", "reliability",
+    "save_figure",
+]

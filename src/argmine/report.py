@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from argmine.labels import ROLES, STANCES
+from argmine.plots import pyplot, save_figure
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -88,22 +89,18 @@ def _count_errors(predictions: Path) -> int:
 
 
 def _bar_chart(frame: pd.DataFrame, path: Path) -> Path:
-    from argmine.plots import _pyplot, _save
-
-    fig, (left, right) = _pyplot().subplots(1, 2, figsize=(8, 3))
+    fig, (left, right) = pyplot().subplots(1, 2, figsize=(8, 3))
     roles = frame["role"].value_counts().reindex(ROLES, fill_value=0)
     stances = frame["stance"].value_counts().reindex(STANCES, fill_value=0)
     left.bar(roles.index, roles.values, color=["#E69F00", "#56B4E9", "#CC79A7", "#999999"])
     right.bar(stances.index, stances.values, color=["#D55E00", "#0072B2", "#999999"])
     left.set_title("sentences per role")
     right.set_title("sentences per stance")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def _time_chart(per_date: pd.DataFrame, unit: str, path: Path) -> Path:
-    from argmine.plots import _pyplot, _save
-
-    fig, ax = _pyplot().subplots(figsize=(8, 3))
+    fig, ax = pyplot().subplots(figsize=(8, 3))
     ax.axhline(0, color="#999", linewidth=1)
     ax.plot(per_date.index.astype(str), per_date["balance"], "o-", color="#0072B2")
     ax.set_ylim(-1.05, 1.05)
@@ -111,21 +108,19 @@ def _time_chart(per_date: pd.DataFrame, unit: str, path: Path) -> Path:
     ax.set_title(f"escalation balance per {unit} (+1: only pro, -1: only con)")
     step = max(1, len(per_date) // 12)
     ax.set_xticks(range(0, len(per_date), step), per_date.index.astype(str)[::step], rotation=30, ha="right")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def _source_chart(per_source: pd.DataFrame, path: Path) -> Path:
-    from argmine.plots import _pyplot, _save
-
     top = per_source.sort_values("sentences", ascending=False).head(20)
-    fig, ax = _pyplot().subplots(figsize=(8, 0.35 * len(top) + 1.2))
+    fig, ax = pyplot().subplots(figsize=(8, 0.35 * len(top) + 1.2))
     ax.barh(top.index.astype(str)[::-1], top["balance"][::-1],
             color=["#D55E00" if b > 0 else "#0072B2" for b in top["balance"][::-1]])
     ax.axvline(0, color="#999", linewidth=1)
     ax.set_xlim(-1.05, 1.05)
     ax.set_xlabel("escalation balance")
     ax.set_title("escalation balance per source (largest 20 by sentences)")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def _table(frame: pd.DataFrame, columns: list[str]) -> str:

@@ -63,6 +63,7 @@ def ray_chunk_results(
     actor = ray.remote(num_cpus=num_cpus, num_gpus=num_gpus)(ChunkWorker)
     workers = [actor.remote(model, device, precision) for _ in range(num_workers)]
     logger.info("ray: %d workers (%s CPU, %s GPU each)", num_workers, num_cpus, num_gpus)
+    # not ray.util.ActorPool.map: it consumes the whole iterable up front (the corpus in memory)
     in_flight: list[Any] = []
     chunks = iter(chunks)
     next_worker = 0
